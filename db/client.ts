@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export { schema };
+
+/** The Drizzle database every subgraph talks to, whichever driver is underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Where the data lives: a PostgreSQL server, or an embedded PGlite (on disk or in memory). */
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string; maxConnections?: number }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File; instance?: PGlite };
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly kind: DatabaseConfig['kind'];
+  /** Runs `fn` for every SQL statement issued through `db` (used by tests to count queries). */
+  onQuery(fn: (sql: string) => void): () => void;
+  /** Applies the committed SQL migrations (idempotent). */
+  migrate(): Promise<void>;
+  /** The PGlite instance, for cloning a template in tests. */
+  readonly pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Default configuration: `DATABASE_URL` selects PostgreSQL, otherwise PGlite under `.data/pglite`. */
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (url) return { kind: 'postgres', url };
+  return { kind: 'pglite', dataDir: env.PGLITE_DIR ?? path.resolve('.data', 'pglite') };
+}
+
+/**
+ * Opens a database handle.
+ * @example const handle = await createDatabase(databaseConfigFromEnv()); await handle.migrate();
+ */
+export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+  const listeners = new Set<(sql: string) => void>();
+  const logger = { logQuery: (sql: string) => listeners.forEach((fn) => fn(sql)) };
+  const onQuery = (fn: (sql: string) => void) => {
+    listeners.add(fn);
+    return () => listeners.delete(fn);
+  };
+
+  if (config.kind === 'postgres') {
+    const client = postgres(config.url, {
+      max: config.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'privacy-gateway' },
+    });
+    const db = drizzlePostgres(client, { schema, logger }) as unknown as Database;
+    return {
+      db,
+      kind: 'postgres',
+      onQuery,
+      migrate: async () => {
+        // One connection holding an advisory lock serializes replicas that start at once.
+        const single = postgres(config.url, { max: 1, onnotice: () => {} });
+        try {
+          await single`select pg_advisory_lock(724242)`;
+          await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await single.end({ timeout: 5 });
+        }
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  let pglite = config.instance;
+  if (!pglite) {
+    if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+    pglite = await PGlite.create({
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+    });
+  }
+  const instance = pglite;
+  const db = drizzlePglite(instance, { schema, logger }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    onQuery,
+    pglite: instance,
+    migrate: () => migratePglite(drizzlePglite(instance), { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: async () => {
+      if (!instance.closed) await instance.close();
+    },
+  };
+}

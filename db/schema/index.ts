@@ -1,0 +1,4 @@
+export * from './users.ts';
+export * from './employers.ts';
+export * from './marketing.ts';
+export * from './privacy.ts';

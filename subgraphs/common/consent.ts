@@ -1,0 +1,118 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Database } from '../../db/client.ts';
+import { consentEvents, consents } from '../../db/schema/privacy.ts';
+import type { ConsentPurpose } from '../../directives/purposes.ts';
+
+/** The privacy-policy version a consent refers to; bump when the policy text changes. */
+export const CURRENT_POLICY_VERSION = '2026-04';
+
+export type ConsentSource = (typeof consentEvents.$inferInsert)['source'];
+
+export interface ConsentChange {
+  subjectId: string;
+  purpose: ConsentPurpose;
+  /** Employer id for a grant to one employer; null for every employer (or a purpose without recipients). */
+  recipientId: string | null;
+  action: 'GRANT' | 'WITHDRAW';
+  source: ConsentSource;
+  actor: string;
+  policyVersion?: string;
+  expiresAt?: Date | null;
+  at?: Date;
+}
+
+type Executor = Pick<Database, 'insert' | 'update' | 'select' | 'execute'>;
+
+/**
+ * Appends one event to the ledger and updates the current state in the same transaction.
+ * Withdrawing with `recipientId: null` withdraws every grant for the purpose.
+ * @example await recordConsent(db, { subjectId, purpose: 'MARKETING', recipientId: null, action: 'GRANT', source: 'PRIVACY_CENTER', actor: subjectId });
+ */
+export async function recordConsent(db: Database, change: ConsentChange): Promise<typeof consents.$inferSelect> {
+  return db.transaction(async (tx) => applyConsentChange(tx as unknown as Executor, change));
+}
+
+/** The same as `recordConsent`, inside a transaction the caller already holds. */
+export async function applyConsentChange(tx: Executor, change: ConsentChange): Promise<typeof consents.$inferSelect> {
+  const at = change.at ?? new Date();
+  const policyVersion = change.policyVersion ?? CURRENT_POLICY_VERSION;
+  const expiresAt = change.action === 'GRANT' ? (change.expiresAt ?? null) : null;
+  const [event] = await tx
+    .insert(consentEvents)
+    .values({
+      subjectId: change.subjectId,
+      purpose: change.purpose,
+      recipientId: change.recipientId,
+      action: change.action,
+      policyVersion,
+      source: change.source,
+      actor: change.actor,
+      occurredAt: at,
+      expiresAt,
+    })
+    .returning({ id: consentEvents.id });
+  if (!event) throw new Error('consent event was not recorded');
+  const state = change.action === 'GRANT' ? 'GRANTED' : 'WITHDRAWN';
+  const row = {
+    subjectId: change.subjectId,
+    purpose: change.purpose,
+    recipientId: change.recipientId,
+    state,
+    policyVersion,
+    source: change.source,
+    lastEventId: event.id,
+    updatedAt: at,
+    expiresAt,
+  } as const;
+  const [current] = await tx
+    .insert(consents)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [consents.subjectId, consents.purpose, consents.recipientId],
+      set: { state, policyVersion, source: change.source, lastEventId: event.id, updatedAt: at, expiresAt },
+    })
+    .returning();
+  if (change.action === 'WITHDRAW' && change.recipientId === null) {
+    // A withdrawal for every employer also ends each per-employer grant of the purpose.
+    await tx
+      .update(consents)
+      .set({ state: 'WITHDRAWN', lastEventId: event.id, updatedAt: at, expiresAt: null })
+      .where(
+        and(
+          eq(consents.subjectId, change.subjectId),
+          eq(consents.purpose, change.purpose),
+          sql`${consents.recipientId} is not null`,
+          eq(consents.state, 'GRANTED'),
+        ),
+      );
+  }
+  if (!current) throw new Error('consent state was not recorded');
+  return current;
+}
+
+/**
+ * SQL condition: the subject in `subjectColumn` currently consents to `purpose`
+ * (for `recipientId`, when the purpose is given per employer).
+ * A grant to one employer, or a grant to every employer that this employer was not withdrawn from;
+ * an expired grant counts as withdrawn.
+ */
+export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: ConsentPurpose, recipientId: string | null, now: Date = new Date()): SQL {
+  const live = sql`c.state = 'GRANTED' and (c.expires_at is null or c.expires_at > ${now.toISOString()}::timestamptz)`;
+  if (recipientId === null) {
+    return sql`exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${live})`;
+  }
+  return sql`(
+    exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id = ${recipientId}::uuid and ${live})
+    or (
+      exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${live})
+      and not exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id = ${recipientId}::uuid and c.state = 'WITHDRAWN')
+    )
+  )`;
+}
+
+/** Current consent rows of one subject (expired grants included; callers decide how to show them). */
+export async function currentConsents(db: Database, subjectId: string) {
+  return db.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(consents.purpose, consents.recipientId);
+}
+

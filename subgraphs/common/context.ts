@@ -1,0 +1,17 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { DocumentNode } from 'graphql';
+import type { Database } from '../../db/client.ts';
+import type { BoundCaller } from '../../directives/caller.ts';
+
+/** What every subgraph resolver receives: the caller proven by the gateway's signed assertion, and the database. */
+export interface SubgraphContext {
+  caller: BoundCaller;
+  db: Database;
+}
+
+/** A subgraph as data: its name, its SDL (privacy directives included) and its resolvers. */
+export interface SubgraphDefinition {
+  name: 'users' | 'employers' | 'marketing';
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<SubgraphContext>;
+}
