@@ -1,0 +1,120 @@
+import type { BoundCaller } from './caller.ts';
+import type { FieldClassification, FieldPolicy } from './policy.ts';
+import { PURPOSES, type ConsentPurpose, type MaskStrategy, type Purpose } from './purposes.ts';
+import { roleMayHold, type Role } from './roles.ts';
+
+/** Why a field was withheld; goes to the audit log, never to the client. */
+export type DenyReason =
+  | 'UNKNOWN_POLICY'
+  | 'ROLE_NOT_PERMITTED'
+  | 'AGGREGATE_ONLY'
+  | 'PURPOSE_NOT_ALLOWED'
+  | 'NOT_OWN_RECORD'
+  | 'NO_SUBJECT'
+  | 'NO_CONSENT'
+  | 'CONSENT_UNKNOWN';
+
+/** The outcome for one field: release it, release a masked form, or withhold it. */
+export type Decision =
+  | { kind: 'allow' }
+  | { kind: 'mask'; strategy: MaskStrategy }
+  | { kind: 'deny'; code: 'PII_REDACTED' | 'CONSENT_REQUIRED'; reason: DenyReason };
+
+export const ALLOW: Decision = Object.freeze({ kind: 'allow' });
+
+function deny(reason: DenyReason, code: 'PII_REDACTED' | 'CONSENT_REQUIRED' = 'PII_REDACTED'): Decision {
+  return { kind: 'deny', code, reason };
+}
+
+/**
+ * Decides a field from its classification and the caller's role and purpose alone (no I/O).
+ * Unclassified fields are denied: a field nobody tagged is never released by default.
+ * @example decide(index.fields.get('Candidate.email'), { role: 'support', purpose: 'SUPPORT' })
+ */
+export function decide(field: FieldClassification | undefined, caller: { role: Role; purpose: Purpose }): Decision {
+  if (!field) return deny('UNKNOWN_POLICY');
+  if (field.kind === 'notPersonal') return ALLOW;
+  const { policy } = field;
+  if (!roleMayHold(caller.role, caller.purpose)) return deny('ROLE_NOT_PERMITTED');
+  if (PURPOSES[caller.purpose].aggregateOnly) return deny('AGGREGATE_ONLY');
+  if (policy.purposes.has(caller.purpose)) return ALLOW;
+  if (policy.masked.has(caller.purpose) && policy.mask) return { kind: 'mask', strategy: policy.mask };
+  return deny('PURPOSE_NOT_ALLOWED');
+}
+
+/** What must still be checked per data subject before a released field reaches the caller. */
+export interface SubjectCheck {
+  /** The purpose covers the caller's own record only. */
+  self: boolean;
+  /** Consent the subject must have given (to the calling employer when `perRecipient`), or null. */
+  consent: { purpose: ConsentPurpose; perRecipient: boolean } | null;
+}
+
+/** The per-subject checks a field needs under the caller's purpose; null when none. */
+export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'purpose'>): SubjectCheck | null {
+  const definition = PURPOSES[caller.purpose];
+  const self = definition.scope === 'self';
+  // Legal-basis purposes never need consent (they are exceptions to it); they still need the purpose.
+  const needsConsent = !definition.legalBasis && (policy.consent.has(caller.purpose) || definition.consent !== 'none');
+  const consent = needsConsent
+    ? {
+        purpose: caller.purpose as ConsentPurpose,
+        perRecipient: definition.consent === 'subject-and-recipient',
+      }
+    : null;
+  if (!self && !consent) return null;
+  return { self, consent };
+}
+
+/** One row of a subject's current consent state. */
+export interface ConsentRecord {
+  purpose: string;
+  recipientId: string | null;
+  state: 'GRANTED' | 'WITHDRAWN';
+  expiresAt: Date | null;
+}
+
+/**
+ * Whether `records` (one subject's current consent rows) grant `purpose` to `recipient`.
+ * A grant to this employer, or a grant to every employer this one was not withdrawn from; expired grants count as withdrawn.
+ */
+export function isConsentGranted(
+  records: readonly ConsentRecord[],
+  purpose: ConsentPurpose,
+  recipient: string | null,
+  now: Date,
+): boolean {
+  const live = (r: ConsentRecord) => r.state === 'GRANTED' && (r.expiresAt === null || r.expiresAt.getTime() > now.getTime());
+  const forPurpose = records.filter((r) => r.purpose === purpose);
+  const general = forPurpose.find((r) => r.recipientId === null);
+  if (recipient === null) return general !== undefined && live(general);
+  const specific = forPurpose.find((r) => r.recipientId === recipient);
+  if (specific && live(specific)) return true;
+  if (specific && specific.state === 'WITHDRAWN') return false;
+  return general !== undefined && live(general);
+}
+
+/**
+ * Applies a field's per-subject checks. `consent` is the subject's consent state, or
+ * `'unknown'` when it could not be loaded (which denies: privacy fails closed).
+ */
+export function decideForSubject(
+  check: SubjectCheck,
+  caller: Pick<BoundCaller, 'sub' | 'org'>,
+  subjectId: string | null,
+  consent: readonly ConsentRecord[] | 'unknown',
+  now: Date,
+): Decision {
+  if (subjectId === null) return deny('NO_SUBJECT', check.consent ? 'CONSENT_REQUIRED' : 'PII_REDACTED');
+  if (check.self && subjectId !== caller.sub) return deny('NOT_OWN_RECORD');
+  if (check.consent) {
+    if (consent === 'unknown') return deny('CONSENT_UNKNOWN', 'CONSENT_REQUIRED');
+    const recipient = check.consent.perRecipient ? caller.org : null;
+    // A per-employer purpose without an employer to check against can never be consented to.
+    if (check.consent.perRecipient && recipient === null) return deny('NO_CONSENT', 'CONSENT_REQUIRED');
+    if (!isConsentGranted(consent, check.consent.purpose, recipient, now)) {
+      return deny('NO_CONSENT', 'CONSENT_REQUIRED');
+    }
+  }
+  return ALLOW;
+}

@@ -1,0 +1,387 @@
+import { createHash } from 'node:crypto';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isAbstractType,
+  isInterfaceType,
+  isObjectType,
+  print,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { BoundCaller } from '../caller.ts';
+import { decide, subjectCheck, type Decision, type SubjectCheck } from '../decide.ts';
+import { PrivacyError } from '../errors.ts';
+import type { FieldClassification, PrivacyIndex } from '../policy.ts';
+
+/** Aliases the gateway adds to an operation start with this; clients may not use it. */
+export const HIDDEN_ALIAS_PREFIX = '_pv_';
+const TYPENAME_ALIAS = `${HIDDEN_ALIAS_PREFIX}t`;
+const SUBJECT_ALIAS = `${HIDDEN_ALIAS_PREFIX}s`;
+const FILLER_ALIAS = `${HIDDEN_ALIAS_PREFIX}e`;
+
+/** A `@skip`/`@include` condition: a literal, or a variable read at request time. */
+export type Condition = { kind: 'skip' | 'include'; value: boolean | { variable: string } };
+
+/** What to do with one response key of one concrete type. */
+export interface FieldEntry {
+  key: string;
+  coordinate: string;
+  decision: Decision;
+  /** Per-subject checks (own record, consent) when the decision releases the field. */
+  check: SubjectCheck | null;
+  child: SelectionPlan | null;
+  /** The field holds personal data (its release is a disclosure). */
+  personal: boolean;
+  /** Each occurrence's conditions; the field is present if any occurrence's conditions all hold. */
+  occurrences: Condition[][];
+}
+
+/** How to shape one selection set of the response, per concrete type. */
+export interface SelectionPlan {
+  /** Response key holding `__typename` when the static type is abstract. */
+  typenameKey: string | null;
+  staticType: string | null;
+  byType: Map<string, FieldEntry[]>;
+  /** Concrete type → response key holding its data subject's id. */
+  subjectKeys: Map<string, string>;
+}
+
+/** Limits that keep a single operation from exhausting the graph. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxFields: number;
+}
+
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxFields: 400 };
+
+/** Everything enforcement needs for one (operation, role, purpose), computed once and cached. */
+export interface EnforcementPlan {
+  document: DocumentNode;
+  /** Hash of the rewritten document (the gateway's query-plan cache key). */
+  queryHash: string;
+  operation: OperationDefinitionNode;
+  root: SelectionPlan;
+  /** Coordinates withheld by purpose, for strict mode and the audit log. */
+  deniedCoordinates: string[];
+  maskedCoordinates: string[];
+  hasSubjectChecks: boolean;
+}
+
+export interface PlanInput {
+  schema: GraphQLSchema;
+  index: PrivacyIndex;
+  document: DocumentNode;
+  operationName: string | null | undefined;
+  caller: Pick<BoundCaller, 'role' | 'purpose'>;
+  limits?: OperationLimits;
+}
+
+function classify(index: PrivacyIndex, typeName: string, fieldName: string): FieldClassification | undefined {
+  if (fieldName.startsWith('__')) return { kind: 'notPersonal' };
+  const known = index.fields.get(`${typeName}.${fieldName}`);
+  if (known) return known;
+  // Fields of types without personal data need no annotation; start-up validation guarantees the rest are tagged.
+  return index.personalTypes.has(typeName) ? undefined : { kind: 'notPersonal' };
+}
+
+function conditionsOf(node: { directives?: readonly { name: { value: string }; arguments?: readonly any[] }[] }): Condition[] {
+  const out: Condition[] = [];
+  for (const d of node.directives ?? []) {
+    if (d.name.value !== 'skip' && d.name.value !== 'include') continue;
+    const arg = d.arguments?.find((a) => a.name.value === 'if');
+    if (!arg) continue;
+    const value = arg.value.kind === Kind.VARIABLE ? { variable: arg.value.name.value as string } : arg.value.value === true;
+    out.push({ kind: d.name.value, value });
+  }
+  return out;
+}
+
+/** Whether a field occurrence with these conditions is part of the response for these variables. */
+export function isIncluded(occurrences: Condition[][], variables: Record<string, unknown> | undefined): boolean {
+  return occurrences.some((conditions) =>
+    conditions.every((c) => {
+      const value = typeof c.value === 'boolean' ? c.value : variables?.[c.value.variable] === true;
+      return c.kind === 'include' ? value : !value;
+    }),
+  );
+}
+
+function doesTypeApply(schema: GraphQLSchema, condition: string | undefined, type: GraphQLObjectType): boolean {
+  if (!condition || condition === type.name) return true;
+  const conditionType = schema.getType(condition);
+  return !!conditionType && isAbstractType(conditionType) && schema.isSubType(conditionType, type);
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  index: PrivacyIndex;
+  caller: Pick<BoundCaller, 'role' | 'purpose'>;
+  fragments: Map<string, FragmentDefinitionNode>;
+  limits: OperationLimits;
+  denied: Set<string>;
+  masked: Set<string>;
+  aliases: number;
+  fields: number;
+  hasSubjectChecks: boolean;
+}
+
+/** Collects the fields a selection set yields for one concrete type (the spec's CollectFields, conditions kept). */
+function collectFields(
+  walk: Walk,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  inherited: Condition[],
+  into: Map<string, { nodes: FieldNode[]; occurrences: Condition[][] }>,
+  visitedFragments: Set<string>,
+) {
+  for (const selection of selectionSet.selections) {
+    const conditions = [...inherited, ...conditionsOf(selection)];
+    if (selection.kind === Kind.FIELD) {
+      const key = selection.alias?.value ?? selection.name.value;
+      const entry = into.get(key) ?? { nodes: [], occurrences: [] };
+      entry.nodes.push(selection);
+      entry.occurrences.push(conditions);
+      into.set(key, entry);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (doesTypeApply(walk.schema, selection.typeCondition?.name.value, type)) {
+        collectFields(walk, type, selection.selectionSet, conditions, into, visitedFragments);
+      }
+    } else {
+      const name = selection.name.value;
+      const fragment = walk.fragments.get(name);
+      if (!fragment || visitedFragments.has(name)) continue;
+      if (doesTypeApply(walk.schema, fragment.typeCondition.name.value, type)) {
+        collectFields(walk, type, fragment.selectionSet, conditions, into, new Set([...visitedFragments, name]));
+      }
+    }
+  }
+}
+
+function possibleTypes(schema: GraphQLSchema, type: GraphQLCompositeType): readonly GraphQLObjectType[] {
+  return isObjectType(type) ? [type] : schema.getPossibleTypes(type);
+}
+
+function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: SelectionSetNode[], depth: number): SelectionPlan {
+  if (depth > walk.limits.maxDepth) {
+    throw new PrivacyError('QUERY_TOO_COMPLEX', `The operation is nested deeper than ${walk.limits.maxDepth} levels.`);
+  }
+  const plan: SelectionPlan = {
+    typenameKey: isObjectType(type) ? null : TYPENAME_ALIAS,
+    staticType: isObjectType(type) ? type.name : null,
+    byType: new Map(),
+    subjectKeys: new Map(),
+  };
+  for (const concrete of possibleTypes(walk.schema, type)) {
+    const collected = new Map<string, { nodes: FieldNode[]; occurrences: Condition[][] }>();
+    for (const set of selectionSets) collectFields(walk, concrete, set, [], collected, new Set());
+    const entries: FieldEntry[] = [];
+    for (const [key, { nodes, occurrences }] of collected) {
+      const fieldName = nodes[0]!.name.value;
+      if (key.startsWith(HIDDEN_ALIAS_PREFIX)) {
+        throw new GraphQLError(`Aliases starting with "${HIDDEN_ALIAS_PREFIX}" are reserved.`, {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
+      if (fieldName === '__typename') {
+        entries.push({ key, coordinate: `${concrete.name}.__typename`, decision: { kind: 'allow' }, check: null, child: null, personal: false, occurrences });
+        continue;
+      }
+      const definition = concrete.getFields()[fieldName] ?? (fieldName.startsWith('__') ? undefined : null);
+      if (definition === null) continue; // validation already rejected unknown fields
+      const coordinate = `${concrete.name}.${fieldName}`;
+      const classification = classify(walk.index, concrete.name, fieldName);
+      const decision = decide(classification, walk.caller);
+      const check =
+        decision.kind !== 'deny' && classification?.kind === 'pii' ? subjectCheck(classification.policy, walk.caller as BoundCaller) : null;
+      if (check) walk.hasSubjectChecks = true;
+      if (decision.kind === 'deny') walk.denied.add(coordinate);
+      if (decision.kind === 'mask') walk.masked.add(coordinate);
+      let child: SelectionPlan | null = null;
+      const childSets = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+      if (definition && childSets.length > 0 && decision.kind !== 'deny') {
+        child = planSelection(walk, getNamedType(definition.type) as GraphQLCompositeType, childSets, depth + 1);
+      }
+      entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal', occurrences });
+    }
+    plan.byType.set(concrete.name, entries);
+    // The rewrite always selects the subject id under a hidden alias, whatever the client asked for.
+    if (walk.index.subjects.has(concrete.name)) plan.subjectKeys.set(concrete.name, SUBJECT_ALIAS);
+  }
+  return plan;
+}
+
+function countSelections(walk: Walk, document: DocumentNode) {
+  visit(document, {
+    Field(node) {
+      walk.fields++;
+      if (node.alias) walk.aliases++;
+    },
+  });
+  if (walk.aliases > walk.limits.maxAliases) {
+    throw new PrivacyError('QUERY_TOO_COMPLEX', `The operation uses more than ${walk.limits.maxAliases} aliases.`);
+  }
+  if (walk.fields > walk.limits.maxFields) {
+    throw new PrivacyError('QUERY_TOO_COMPLEX', `The operation selects more than ${walk.limits.maxFields} fields.`);
+  }
+}
+
+function field(name: string, alias?: string): FieldNode {
+  return {
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: name },
+    ...(alias ? { alias: { kind: Kind.NAME, value: alias } } : {}),
+  };
+}
+
+/**
+ * Rewrites the document: removes fields the purpose denies, adds hidden `__typename` and subject-id selections,
+ * and keeps every selection set non-empty. Returns a new document; the input is never mutated.
+ */
+function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
+  const { schema, index } = walk;
+  const typeStack: (GraphQLCompositeType | null)[] = [];
+
+  const decideField = (parent: GraphQLCompositeType, fieldName: string): boolean => {
+    if (fieldName.startsWith('__')) return true;
+    const types = possibleTypes(schema, parent);
+    // Denied if any concrete type denies it (fail closed for fields selected on interfaces).
+    return types.every((t) => !t.getFields()[fieldName] || decide(classify(index, t.name, fieldName), walk.caller).kind !== 'deny');
+  };
+
+  const hiddenSelections = (type: GraphQLCompositeType): SelectionNode[] => {
+    const extra: SelectionNode[] = [];
+    if (!isObjectType(type)) extra.push(field('__typename', TYPENAME_ALIAS));
+    for (const concrete of possibleTypes(schema, type)) {
+      const subjectField = index.subjects.get(concrete.name);
+      if (!subjectField) continue;
+      const selection = field(subjectField, SUBJECT_ALIAS);
+      extra.push(
+        isObjectType(type)
+          ? selection
+          : {
+              kind: Kind.INLINE_FRAGMENT,
+              typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: concrete.name } },
+              selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] },
+            },
+      );
+    }
+    return extra;
+  };
+
+  const typeOfCondition = (name: string | undefined, fallback: GraphQLCompositeType | null) =>
+    name ? ((schema.getType(name) as GraphQLCompositeType | undefined) ?? null) : fallback;
+
+  return visit(document, {
+    OperationDefinition: {
+      enter(node) {
+        typeStack.push(schema.getRootType(node.operation) ?? null);
+      },
+      leave() {
+        typeStack.pop();
+      },
+    },
+    FragmentDefinition: {
+      enter(node) {
+        typeStack.push(typeOfCondition(node.typeCondition.name.value, null));
+      },
+      leave(node) {
+        typeStack.pop();
+        if (node.selectionSet.selections.length === 0) {
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [field('__typename', FILLER_ALIAS)] } };
+        }
+        return undefined;
+      },
+    },
+    InlineFragment: {
+      enter(node) {
+        typeStack.push(typeOfCondition(node.typeCondition?.name.value, typeStack.at(-1) ?? null));
+      },
+      leave(node) {
+        typeStack.pop();
+        if (node.selectionSet.selections.length === 0) {
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [field('__typename', FILLER_ALIAS)] } };
+        }
+        return undefined;
+      },
+    },
+    Field: {
+      enter(node) {
+        const parent = typeStack.at(-1) ?? null;
+        if (!parent) {
+          typeStack.push(null);
+          return undefined;
+        }
+        if (!decideField(parent, node.name.value)) return null; // removed: no subgraph is asked for it
+        const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
+        typeStack.push(definition ? (getNamedType(definition.type) as GraphQLCompositeType) : null);
+        return undefined;
+      },
+      leave(node) {
+        const type = typeStack.pop() ?? null;
+        if (!node.selectionSet || !type) return undefined;
+        const selections = [...node.selectionSet.selections, ...hiddenSelections(type)];
+        if (selections.length === 0) selections.push(field('__typename', FILLER_ALIAS));
+        return { ...node, selectionSet: { ...node.selectionSet, selections } };
+      },
+    },
+  });
+}
+
+/**
+ * Computes the enforcement plan of an operation for one role and purpose: what to remove before planning,
+ * what to mask, redact or check per subject in the response.
+ * @example const plan = planOperation({ schema, index, document, operationName, caller });
+ */
+export function planOperation(input: PlanInput): EnforcementPlan {
+  const operations = input.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = input.operationName
+    ? operations.find((o) => o.name?.value === input.operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!operation) throw new GraphQLError('Unknown operation.', { extensions: { code: 'BAD_USER_INPUT' } });
+  const walk: Walk = {
+    schema: input.schema,
+    index: input.index,
+    caller: input.caller,
+    fragments: new Map(
+      input.document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => [d.name.value, d]),
+    ),
+    limits: input.limits ?? DEFAULT_LIMITS,
+    denied: new Set(),
+    masked: new Set(),
+    aliases: 0,
+    fields: 0,
+    hasSubjectChecks: false,
+  };
+  countSelections(walk, input.document);
+  const rootType = input.schema.getRootType(operation.operation);
+  if (!rootType) throw new GraphQLError('The schema does not support this operation type.', { extensions: { code: 'BAD_USER_INPUT' } });
+  const root = planSelection(walk, rootType, [operation.selectionSet], 1);
+  const document = rewrite(walk, input.document);
+  const rewrittenOperation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === operation.name?.value,
+  )!;
+  return {
+    document,
+    queryHash: createHash('sha256').update(print(document)).digest('hex'),
+    operation: rewrittenOperation,
+    root,
+    deniedCoordinates: [...walk.denied].sort(),
+    maskedCoordinates: [...walk.masked].sort(),
+    hasSubjectChecks: walk.hasSubjectChecks,
+  };
+}

@@ -1,0 +1,176 @@
+import type { BoundCaller } from '../caller.ts';
+import { decideForSubject, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
+import { applyMask, type MaskContext } from '../masks.ts';
+import type { MaskStrategy } from '../purposes.ts';
+import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
+
+type Path = readonly (string | number)[];
+
+/** An error the gateway adds at the path of a withheld value. */
+export interface PrivacyFieldError {
+  message: string;
+  path: (string | number)[];
+  extensions: { code: 'PII_REDACTED' | 'CONSENT_REQUIRED'; coordinate: string };
+}
+
+export interface MaskedValue {
+  path: (string | number)[];
+  coordinate: string;
+  strategy: MaskStrategy;
+}
+
+/** Which personal fields were released about whom in one response (handed to auditing). */
+export interface DisclosureSummary {
+  purpose: BoundCaller['purpose'];
+  role: BoundCaller['role'];
+  recipient: string | null;
+  legalBasis: string | null;
+  /** Coordinate → ids of the data subjects whose value was released (null id: no identifiable subject). */
+  released: Map<string, Set<string | null>>;
+  /** Coordinate → reasons it was withheld (for the audit log, never for the client). */
+  withheld: Map<string, Set<string>>;
+}
+
+export interface ShapeOptions {
+  caller: BoundCaller;
+  variables: Record<string, unknown> | undefined;
+  now: Date;
+  mask: MaskContext;
+  /** Loads the current consent rows of these subjects in one query. */
+  loadConsents: (subjectIds: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+}
+
+export interface ShapedResponse {
+  data: Record<string, unknown> | null;
+  errors: PrivacyFieldError[];
+  masked: MaskedValue[];
+  disclosure: DisclosureSummary;
+}
+
+const MESSAGES = {
+  PII_REDACTED: 'This field is withheld under the declared purpose.',
+  CONSENT_REQUIRED: 'The data subject has not consented to this use.',
+} as const;
+
+interface Pending {
+  target: Record<string, unknown>;
+  key: string;
+  check: SubjectCheck;
+  subjectId: string | null;
+  path: (string | number)[];
+  coordinate: string;
+  maskedIndex: number;
+}
+
+/**
+ * Shapes a subgraph-assembled result in one pass: restores withheld fields as null with an error at each path,
+ * masks, drops hidden selections, then applies per-subject checks with one batched consent lookup.
+ */
+export async function shapeResponse(
+  plan: EnforcementPlan,
+  data: Record<string, unknown> | null | undefined,
+  options: ShapeOptions,
+): Promise<ShapedResponse> {
+  const errors: PrivacyFieldError[] = [];
+  const masked: (MaskedValue | null)[] = [];
+  const pending: Pending[] = [];
+  const disclosure: DisclosureSummary = {
+    purpose: options.caller.purpose,
+    role: options.caller.role,
+    recipient: options.caller.org,
+    legalBasis: options.caller.legalBasis,
+    released: new Map(),
+    withheld: new Map(),
+  };
+  const release = (coordinate: string, subjectId: string | null) => {
+    let set = disclosure.released.get(coordinate);
+    if (!set) disclosure.released.set(coordinate, (set = new Set()));
+    set.add(subjectId);
+  };
+  const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: (string | number)[]) => {
+    let set = disclosure.withheld.get(coordinate);
+    if (!set) disclosure.withheld.set(coordinate, (set = new Set()));
+    set.add(decision.reason);
+    errors.push({ message: MESSAGES[decision.code], path, extensions: { code: decision.code, coordinate } });
+  };
+
+  const shapeValue = (value: unknown, plan: SelectionPlan, path: Path, subject: string | null): unknown => {
+    if (value === null || value === undefined) return null;
+    if (Array.isArray(value)) return value.map((item, i) => shapeValue(item, plan, [...path, i], subject));
+    if (typeof value !== 'object') return null;
+    return shapeObject(value as Record<string, unknown>, plan, path, subject);
+  };
+
+  const shapeObject = (value: Record<string, unknown>, plan: SelectionPlan, path: Path, inherited: string | null) => {
+    const typeName = plan.staticType ?? (plan.typenameKey ? value[plan.typenameKey] : undefined);
+    const entries = typeof typeName === 'string' ? plan.byType.get(typeName) : undefined;
+    // An object whose type cannot be told apart is withheld whole (fail closed).
+    if (!entries) return null;
+    const subjectKey = plan.subjectKeys.get(typeName as string);
+    const subjectValue = subjectKey ? value[subjectKey] : undefined;
+    const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
+    const out: Record<string, unknown> = {};
+    for (const entry of entries) {
+      const fieldPath = [...path, entry.key];
+      const { decision } = entry;
+      if (decision.kind === 'deny') {
+        if (isIncluded(entry.occurrences, options.variables)) {
+          out[entry.key] = null;
+          withhold(entry.coordinate, decision, fieldPath);
+        }
+        continue;
+      }
+      if (!(entry.key in value)) continue; // skipped by @skip/@include
+      let shaped = entry.child ? shapeValue(value[entry.key], entry.child, fieldPath, subject) : value[entry.key];
+      let maskedIndex = -1;
+      if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
+        shaped = applyMask(decision.strategy, shaped, options.mask);
+        maskedIndex = masked.push({ path: fieldPath, coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
+      }
+      out[entry.key] = shaped;
+      if (entry.check) {
+        pending.push({ target: out, key: entry.key, check: entry.check, subjectId: subject, path: fieldPath, coordinate: entry.coordinate, maskedIndex });
+      } else if (entry.personal && shaped !== null) {
+        release(entry.coordinate, subject);
+      }
+    }
+    return out;
+  };
+
+  const shaped = data ? (shapeObject(data, plan.root, [], null) as Record<string, unknown> | null) : null;
+
+  if (pending.length > 0) {
+    const subjects = [...new Set(pending.filter((p) => p.check.consent && p.subjectId).map((p) => p.subjectId!))];
+    let consents: Map<string, ConsentRecord[]> | 'unknown' = new Map();
+    if (subjects.length > 0) {
+      try {
+        consents = await options.loadConsents(subjects);
+      } catch {
+        consents = 'unknown'; // a failed lookup denies every consent-gated value
+      }
+    }
+    // Withhold deepest paths first so an error is never reported under a parent that is itself withheld.
+    for (const p of pending) {
+      const records = consents === 'unknown' ? 'unknown' : (consents.get(p.subjectId ?? '') ?? []);
+      const decision = decideForSubject(p.check, options.caller, p.subjectId, records, options.now);
+      if (decision.kind === 'deny') {
+        p.target[p.key] = null;
+        if (p.maskedIndex >= 0) masked[p.maskedIndex] = null;
+        withhold(p.coordinate, decision, p.path);
+      } else if (p.target[p.key] !== null) {
+        release(p.coordinate, p.subjectId);
+      }
+    }
+  }
+
+  // Drop errors and masks below a value that was withheld as a whole.
+  const withheldPaths = errors.map((e) => e.path);
+  const isBelowWithheld = (path: (string | number)[]) =>
+    withheldPaths.some((w) => w.length < path.length && w.every((segment, i) => segment === path[i]));
+  return {
+    data: shaped,
+    errors: errors.filter((e) => !isBelowWithheld(e.path)),
+    masked: masked.filter((m): m is MaskedValue => m !== null && !isBelowWithheld(m.path)),
+    disclosure,
+  };
+}

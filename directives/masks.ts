@@ -1,0 +1,162 @@
+import { createHmac } from 'node:crypto';
+import type { MaskStrategy } from './purposes.ts';
+
+/**
+ * Masking strategies for `@pii(mask: ...)`. Every function fails closed: input of an unexpected
+ * shape becomes null, never the raw value.
+ */
+
+export interface MaskContext {
+  pseudonymKey: Uint8Array;
+  now: Date;
+}
+
+export const AGE_BANDS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+export const PSEUDONYM_PREFIX = 'psn_';
+const PSEUDONYM_LENGTH = 22;
+
+const PHONE_SEPARATOR = /^[\s\-‐‑‒–—―−ー－.．()（）+＋/]$/u;
+const ADDRESS_KEPT_KEYS: ReadonlySet<string> = new Set(['prefecture', '__typename']);
+
+/** Applies `strategy` to a field value as it appears in a GraphQL response (string, list of strings, or an object for PREFECTURE_ONLY). */
+export function applyMask(strategy: MaskStrategy, value: unknown, context: MaskContext): unknown {
+  if (strategy === 'PSEUDONYM') assertPseudonymKey(context.pseudonymKey);
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map((element: unknown) => applyMask(strategy, element, context));
+  if (strategy === 'PREFECTURE_ONLY') return prefectureOnly(value);
+  if (typeof value !== 'string') return null;
+  switch (strategy) {
+    case 'EMAIL':
+      return maskEmail(value);
+    case 'PHONE_LAST4':
+      return maskPhone(value);
+    case 'NAME_INITIAL':
+      return maskNameInitial(value);
+    case 'BIRTH_YEAR':
+      return birthYear(value);
+    case 'AGE_BAND':
+      return ageBand(value, context.now);
+    case 'LAST4':
+      return maskLast4(value);
+    case 'PSEUDONYM':
+      return pseudonym(value, context.pseudonymKey);
+    default:
+      return assertNever(strategy);
+  }
+}
+
+/** Keeps the first code point of the local part and the domain: `taro.yamada@example.com` → `t***@example.com`. */
+export function maskEmail(s: string): string {
+  const at = s.lastIndexOf('@');
+  if (at <= 0) return '***';
+  const first = firstCodePoint(s);
+  return `${first}***@${s.slice(at + 1)}`;
+}
+
+/** Stars every digit but the last four, and anything that is neither a digit nor a separator, keeping separators: `090-1234-5678` → `***-****-5678`. */
+export function maskPhone(s: string): string {
+  const chars = Array.from(s);
+  const digits = chars.filter(isDigit).length;
+  let digitsToHide = digits >= 4 ? digits - 4 : digits;
+  return chars
+    .map((c) => {
+      if (isDigit(c)) {
+        if (digitsToHide <= 0) return c;
+        digitsToHide -= 1;
+        return '*';
+      }
+      return PHONE_SEPARATOR.test(c) ? c : '*';
+    })
+    .join('');
+}
+
+/** The first code point of a name followed by `.` (`山田 太郎` → `山.`), or null for a blank name. */
+export function maskNameInitial(s: string): string | null {
+  const trimmed = s.trim();
+  if (trimmed === '') return null;
+  return `${firstCodePoint(trimmed)}.`;
+}
+
+/** The year of an ISO date (`1990-05-12` → `1990`), or null if the date is invalid. */
+export function birthYear(isoDate: string): string | null {
+  const date = parseIsoDate(isoDate);
+  return date === null ? null : String(date.year).padStart(4, '0');
+}
+
+/** The ten-year age band (`30-39`, `60+`) of someone born on `isoDate` at `now` (UTC), or null if either is invalid or the date lies after `now`. */
+export function ageBand(isoDate: string, now: Date): AgeBand | null {
+  const birth = parseIsoDate(isoDate);
+  if (birth === null || Number.isNaN(now.getTime())) return null;
+  const nowMonth = now.getUTCMonth() + 1;
+  const nowDay = now.getUTCDate();
+  const birthdayPassed = nowMonth > birth.month || (nowMonth === birth.month && nowDay >= birth.day);
+  const age = now.getUTCFullYear() - birth.year - (birthdayPassed ? 0 : 1);
+  if (age < 0) return null;
+  if (age >= 60) return '60+';
+  return AGE_BANDS[Math.floor(age / 10)] ?? null;
+}
+
+/** An address object with the same keys, `prefecture` and `__typename` kept and every other key null; null for a non-object. */
+export function prefectureOnly(address: unknown): Record<string, unknown> | null {
+  if (typeof address !== 'object' || address === null || Array.isArray(address)) return null;
+  return Object.fromEntries(
+    Object.entries(address).map(([key, value]): [string, unknown] => [
+      key,
+      ADDRESS_KEPT_KEYS.has(key) && typeof value === 'string' ? value : null,
+    ]),
+  );
+}
+
+/** Stars all but the last four characters of an identification code, preserving its length: `AB12345678CD` → `********78CD`. */
+export function maskLast4(s: string): string {
+  const chars = Array.from(s);
+  const keep = chars.length > 4 ? 4 : 0;
+  return '*'.repeat(chars.length - keep) + chars.slice(chars.length - keep).join('');
+}
+
+/** A stable keyed pseudonym: `psn_` + the first 22 base64url characters of HMAC-SHA-256(key, UTF-8 value); throws on an empty key. */
+export function pseudonym(value: string, key: Uint8Array): string {
+  assertPseudonymKey(key);
+  const digest = createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+  return PSEUDONYM_PREFIX + digest.slice(0, PSEUDONYM_LENGTH);
+}
+
+function assertPseudonymKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length === 0) {
+    throw new Error('PSEUDONYM masking requires a non-empty pseudonym key');
+  }
+}
+
+function firstCodePoint(s: string): string {
+  const cp = s.codePointAt(0);
+  return cp === undefined ? '' : String.fromCodePoint(cp);
+}
+
+function isDigit(c: string): boolean {
+  return /^\p{Nd}$/u.test(c);
+}
+
+interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+function parseIsoDate(s: string): CalendarDate | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(s);
+  if (match === null) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (match[4] !== undefined && Number.isNaN(Date.parse(s))) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return { year, month, day };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unknown mask strategy: ${String(value)}`);
+}

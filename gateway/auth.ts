@@ -1,0 +1,116 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { Caller } from '../directives/caller.ts';
+import { PrivacyError } from '../directives/errors.ts';
+import { isPurpose, type Purpose } from '../directives/purposes.ts';
+import { isRole, roleMayHold } from '../directives/roles.ts';
+
+/** How user tokens are verified. */
+export interface AuthOptions {
+  issuer: string;
+  audience: string;
+  /** Accepted asymmetric algorithms; pinned, never taken from the token. */
+  algorithms: readonly string[];
+  /** Where verification keys come from: a JWKS URL, or a JWKS held in memory (development). */
+  keys: { kind: 'remote'; url: URL } | { kind: 'local'; jwks: JSONWebKeySet };
+  clockToleranceSeconds: number;
+  /** Tokens valid for longer than this are refused. */
+  maxTokenAgeSeconds: number;
+}
+
+const SYMMETRIC = /^HS/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function unauthenticated(message: string): PrivacyError {
+  return new PrivacyError('UNAUTHENTICATED', message);
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired.';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'aud':
+        return 'The token was issued for another audience.';
+      case 'iss':
+        return 'The token was issued by an unknown issuer.';
+      case 'nbf':
+        return 'The token is not valid yet.';
+      case 'iat':
+        return 'The token is too old or was issued in the future.';
+      default:
+        return `The token's "${error.claim}" claim is invalid.`;
+    }
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The token was signed with an unknown key.';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid.';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not accepted.';
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return 'The token is malformed.';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'The signing keys could not be loaded.';
+  return 'The token could not be verified.';
+}
+
+function callerFromClaims(payload: JWTPayload): Caller {
+  const { sub, role, org, purposes } = payload as JWTPayload & { role?: unknown; org?: unknown; purposes?: unknown };
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw unauthenticated('The token has no valid "sub" claim.');
+  if (!isRole(role)) throw unauthenticated('The token has no valid "role" claim.');
+  if (role === 'employer' && (typeof org !== 'string' || !UUID.test(org))) {
+    throw unauthenticated('An employer token needs an "org" claim with the employer id.');
+  }
+  if (role !== 'employer' && org !== undefined && org !== null) throw unauthenticated('Only employer tokens carry an "org" claim.');
+  if (!Array.isArray(purposes) || purposes.length === 0) throw unauthenticated('The token has no "purposes" claim.');
+  const list: Purpose[] = [];
+  for (const purpose of purposes) {
+    if (!isPurpose(purpose) || !roleMayHold(role, purpose)) {
+      throw new PrivacyError('PURPOSE_NOT_PERMITTED', `The token claims a purpose its role "${role}" may not hold.`);
+    }
+    if (!list.includes(purpose)) list.push(purpose);
+  }
+  return { sub, role, org: role === 'employer' ? (org as string) : null, purposes: list };
+}
+
+/**
+ * Creates the bearer-token verifier: asymmetric algorithm pinned, `kid` required, `iss`, `aud`, `exp` checked.
+ * @example const authenticate = createAuthenticator(options); const caller = await authenticate(req.headers.authorization);
+ */
+export function createAuthenticator(options: AuthOptions): (authorization: string | undefined) => Promise<Caller> {
+  if (options.algorithms.length === 0 || options.algorithms.some((alg) => SYMMETRIC.test(alg) || alg === 'none')) {
+    throw new Error('JWT_ALGORITHMS must list asymmetric algorithms only (for example ES256).');
+  }
+  const getKey: JWTVerifyGetKey =
+    options.keys.kind === 'remote' ? createRemoteJWKSet(options.keys.url) : createLocalJWKSet(options.keys.jwks);
+  return async (authorization) => {
+    if (!authorization) throw unauthenticated('Authorization header missing: send "Authorization: Bearer <token>".');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw unauthenticated('Authorization header must be "Bearer <token>".');
+    const token = match[1]!;
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw unauthenticated('The token is malformed.');
+    }
+    if (!kid) throw unauthenticated('The token header has no "kid".');
+    try {
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: [...options.algorithms],
+        clockTolerance: options.clockToleranceSeconds,
+        maxTokenAge: `${options.maxTokenAgeSeconds}s`,
+        requiredClaims: ['exp', 'iat', 'sub'],
+      });
+      return callerFromClaims(payload);
+    } catch (error) {
+      if (error instanceof PrivacyError) throw error;
+      throw unauthenticated(describeJoseError(error));
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+
+/** An asymmetric signing key with its key id and the public JWKS that verifies it. */
+export interface SigningKey {
+  kid: string;
+  alg: 'ES256';
+  privateKey: CryptoKey;
+  jwks: JSONWebKeySet;
+}
+
+/** Development key material kept under `.data/keys/` (never committed). */
+export interface DevKeys {
+  /** Signs development user tokens (`npm run token`). */
+  issuer: SigningKey;
+  /** Signs the gateway's caller assertions to subgraphs. */
+  assertion: SigningKey;
+  /** Keys the PSEUDONYM mask. */
+  pseudonymKey: Uint8Array;
+}
+
+export const DEFAULT_KEYS_DIR = path.resolve('.data', 'keys');
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function loadOrCreateSigningKey(dir: string, name: string): Promise<SigningKey> {
+  const privateFile = path.join(dir, `${name}.private.jwk.json`);
+  const publicFile = path.join(dir, `${name}.jwks.json`);
+  let privateJwk = await readJson<JWK>(privateFile);
+  if (!privateJwk) {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `${name}-${randomBytes(6).toString('hex')}`;
+    privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+    await writeFile(privateFile, JSON.stringify(privateJwk, null, 2), { mode: 0o600, flag: 'wx' }).catch(async (error) => {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      privateJwk = (await readJson<JWK>(privateFile))!;
+    });
+    if (privateJwk.kid === kid) await writeFile(publicFile, JSON.stringify({ keys: [publicJwk] }, null, 2));
+  }
+  const jwks = await readJson<JSONWebKeySet>(publicFile);
+  if (!jwks || !privateJwk.kid) throw new Error(`Key files in ${dir} are incomplete: delete ${name}.* to regenerate them.`);
+  return {
+    kid: privateJwk.kid,
+    alg: 'ES256',
+    privateKey: (await importJWK(privateJwk, 'ES256')) as CryptoKey,
+    jwks,
+  };
+}
+
+/**
+ * Loads the development keys, generating them on first use.
+ * @example const keys = await loadOrCreateDevKeys(); // .data/keys/issuer.jwks.json, assertion.jwks.json
+ */
+export async function loadOrCreateDevKeys(dir: string = DEFAULT_KEYS_DIR): Promise<DevKeys> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o700).catch(() => {});
+  const issuer = await loadOrCreateSigningKey(dir, 'issuer');
+  const assertion = await loadOrCreateSigningKey(dir, 'assertion');
+  const pseudonymFile = path.join(dir, 'pseudonym.key');
+  let pseudonymKey: Uint8Array;
+  try {
+    pseudonymKey = Buffer.from((await readFile(pseudonymFile, 'utf8')).trim(), 'base64url');
+  } catch {
+    pseudonymKey = randomBytes(32);
+    await writeFile(pseudonymFile, Buffer.from(pseudonymKey).toString('base64url'), { mode: 0o600 });
+  }
+  return { issuer, assertion, pseudonymKey };
+}
+
+/** Generates throw-away keys in memory (tests, benchmarks). */
+export async function createEphemeralKeys(): Promise<DevKeys> {
+  const make = async (name: string): Promise<SigningKey> => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `${name}-${randomBytes(6).toString('hex')}`;
+    return { kid, alg: 'ES256', privateKey, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
+  };
+  return { issuer: await make('issuer'), assertion: await make('assertion'), pseudonymKey: randomBytes(32) };
+}

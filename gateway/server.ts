@@ -1,0 +1,111 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { CryptoKey } from 'jose';
+import type { Caller } from '../directives/caller.ts';
+import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
+import type { OperationLimits } from '../directives/enforce/operation.ts';
+import type { ConsentRecord } from '../directives/decide.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/common/assertion.ts';
+import { serveGraphQL, type ServedGraphQL } from '../subgraphs/common/http.ts';
+import { createAuthenticator, type AuthOptions } from './auth.ts';
+import type { SubgraphName } from './compose.ts';
+import { usePrivacyEnforcement, type GatewayContext } from './enforcement.ts';
+import { createErrorFormatter, toGraphQLError } from './errors.ts';
+import { bindPurpose } from './purpose.ts';
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  /** Where each subgraph really listens (overrides the URLs recorded in the supergraph). */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  auth: AuthOptions;
+  assertionKey: { kid: string; privateKey: CryptoKey };
+  pseudonymKey: Uint8Array;
+  loadConsents: (subjectIds: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  port?: number;
+  host?: string;
+  /** Production hides introspection, the landing page and field suggestions. */
+  production?: boolean;
+  enforcement?: boolean;
+  limits?: OperationLimits;
+}
+
+export interface RunningGateway extends ServedGraphQL {
+  apollo: ApolloServer<GatewayContext>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Starts the privacy-enforcing gateway over the given supergraph.
+ * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, port: 4000 });
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const authenticate = createAuthenticator(options.auth);
+  const sign = createAssertionSigner(options.assertionKey);
+  const production = options.production ?? false;
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    __exposeQueryPlanExperimental: false,
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: options.subgraphUrls[name as SubgraphName] ?? url,
+        async willSendRequest({ request, context }) {
+          // Every subgraph call carries the gateway's signed statement of who asks and why.
+          request.http?.headers.set(CALLER_ASSERTION_HEADER, await sign(context.caller));
+        },
+      }),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway: usePrivacyEnforcement(gateway, {
+      enabled: options.enforcement ?? true,
+      limits: options.limits,
+      pseudonymKey: options.pseudonymKey,
+      loadConsents: options.loadConsents,
+    }),
+    introspection: !production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: 5_000 },
+    formatError: createErrorFormatter({ hideSuggestions: production }),
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  return Object.assign(
+    await serveGraphQL(apollo, {
+      port: options.port ?? 0,
+      host: options.host,
+      context: async (req): Promise<GatewayContext> => {
+        try {
+          const caller: Caller = await authenticate(header(req, 'authorization'));
+          const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: header(req, 'x-legal-basis') });
+          const mode = header(req, 'x-privacy-mode')?.trim().toLowerCase();
+          if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') {
+            throw new PrivacyError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');
+          }
+          return { caller: bound, strict: mode === 'strict' };
+        } catch (error) {
+          if (isPrivacyError(error)) throw toGraphQLError(error);
+          throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        }
+      },
+    }),
+    { apollo },
+  );
+}

@@ -1,0 +1,32 @@
+// `npm run start:gateway`: the gateway alone, in front of subgraphs at USERS_URL, EMPLOYERS_URL, MARKETING_URL.
+import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
+import { composeSupergraph } from '../gateway/compose.ts';
+import { authOptions, loadConfig } from '../gateway/config.ts';
+import { createConsentLoader } from '../gateway/consent.ts';
+import { loadOrCreateDevKeys } from '../gateway/keys.ts';
+import { startGateway } from '../gateway/server.ts';
+
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+const config = loadConfig();
+const handle = await createDatabase(databaseConfigFromEnv());
+await handle.migrate();
+const keys = await loadOrCreateDevKeys(config.keysDir);
+const gateway = await startGateway({
+  supergraphSdl: composeSupergraph(),
+  subgraphUrls: config.subgraphUrls,
+  auth: authOptions(config, keys.issuer.jwks),
+  assertionKey: keys.assertion,
+  pseudonymKey: keys.pseudonymKey,
+  loadConsents: createConsentLoader(handle.db),
+  port: config.gatewayPort,
+  host: config.host,
+  production: config.production,
+});
+console.log(`gateway at ${gateway.url}`);
+const stop = async () => {
+  await gateway.close();
+  await handle.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -1,0 +1,56 @@
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { JSONWebKeySet } from 'jose';
+import type { Database } from '../../db/client.ts';
+import { usePrivacyDenials } from '../../directives/enforce/subgraph.ts';
+import { isPrivacyError } from '../../directives/errors.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionVerifier } from './assertion.ts';
+import type { SubgraphContext, SubgraphDefinition } from './context.ts';
+import { serveGraphQL, type ServedGraphQL } from './http.ts';
+import { maskInternalErrors } from './errors.ts';
+
+export interface StartSubgraphOptions {
+  db: Database;
+  /** Public keys of the gateway's caller assertions. */
+  assertionJwks: JSONWebKeySet;
+  port?: number;
+  host?: string;
+}
+
+/** Builds a subgraph's executable schema with the privacy deny wrapper applied. */
+export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): GraphQLSchema {
+  const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> });
+  return usePrivacyDenials<SubgraphContext>(schema, definition.typeDefs, (ctx) => ctx.caller);
+}
+
+/**
+ * Starts one subgraph over HTTP; every request, `_service` and `_entities` included, needs the gateway's assertion.
+ * @example const users = await startSubgraph(usersSubgraph(), { db, assertionJwks, port: 4001 });
+ */
+export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<ServedGraphQL> {
+  const verify = createAssertionVerifier(options.assertionJwks);
+  const server = new ApolloServer<SubgraphContext>({
+    schema: buildPrivacySubgraphSchema(definition),
+    introspection: false,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskInternalErrors,
+  });
+  await server.start();
+  return serveGraphQL(server, {
+    port: options.port ?? 0,
+    host: options.host,
+    context: async (req) => {
+      const header = req.headers[CALLER_ASSERTION_HEADER];
+      try {
+        const caller = await verify(Array.isArray(header) ? header[0] : header);
+        return { caller, db: options.db };
+      } catch (error) {
+        const message = isPrivacyError(error) ? error.message : 'The caller assertion is invalid.';
+        throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      }
+    },
+  });
+}

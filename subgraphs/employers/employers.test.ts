@@ -1,0 +1,340 @@
+import { and, count, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../db/client.ts';
+import { applications } from '../../db/schema/employers.ts';
+import { consentEvents, consents } from '../../db/schema/privacy.ts';
+import { recordConsent } from '../common/consent.ts';
+import {
+  APPLICATION_0_A,
+  APPLICATION_1_B,
+  APPLICATION_3_A,
+  CANDIDATE_COUNT,
+  EMPLOYER_A,
+  EMPLOYER_B,
+  JOB_A_CLOSED,
+  JOB_A_OPEN,
+  JOB_B_OPEN,
+  UNKNOWN_ID,
+  caller,
+  candidateId,
+  consentsToEmployerA,
+  countQueries,
+  createFixtureDatabase,
+  runner,
+  type Run,
+} from '../users/test-fixture.ts';
+import { employersSubgraph } from './index.ts';
+
+let handle: DatabaseHandle;
+let run: Run;
+
+beforeAll(async () => {
+  handle = await createFixtureDatabase();
+  ({ run } = runner(employersSubgraph(), handle));
+});
+
+afterAll(async () => {
+  await handle?.close();
+});
+
+const employerA = caller('employer', { org: EMPLOYER_A });
+const employerB = caller('employer', { org: EMPLOYER_B });
+
+const SEARCH = /* GraphQL */ `
+  query ($filter: CandidateFilter, $first: Int, $after: String) {
+    candidates(filter: $filter, first: $first, after: $after) { nodes { id } pageInfo { endCursor hasNextPage } }
+  }
+`;
+
+/** Candidate numbers in search order: newest registration first (creation time = floor(n / 2) minutes), then id desc. */
+function expectedOrder(predicate: (n: number) => boolean): string[] {
+  return Array.from({ length: CANDIDATE_COUNT }, (_, n) => n)
+    .filter(predicate)
+    .sort((a, b) => Math.floor(b / 2) - Math.floor(a / 2) || b - a)
+    .map(candidateId);
+}
+
+async function walk(who: ReturnType<typeof caller>, first: number, filter?: Record<string, string>) {
+  const ids: string[] = [];
+  const pages: { size: number; hasNextPage: boolean }[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 100; i++) {
+    const result = await run(SEARCH, who, { first, after, filter });
+    expect(result.errors).toBeUndefined();
+    const page = result.data?.candidates as { nodes: { id: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+    ids.push(...page.nodes.map((n) => n.id));
+    pages.push({ size: page.nodes.length, hasNextPage: page.pageInfo.hasNextPage });
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  return { ids, pages };
+}
+
+describe('candidates (consented search)', () => {
+  it('an employer gets exactly the consenting active candidates, newest first, paged without gaps', async () => {
+    const expected = expectedOrder(consentsToEmployerA);
+    expect(expected.length).toBe(24);
+    const { ids, pages } = await walk(employerA, 5);
+    expect(ids).toEqual(expected);
+    // Pages are full until the last; hasNextPage is false exactly on the last page.
+    expect(pages.map((p) => p.size)).toEqual([5, 5, 5, 5, 4]);
+    expect(pages.map((p) => p.hasNextPage)).toEqual([true, true, true, true, false]);
+  });
+
+  it('hasNextPage is false when the page holds exactly the remaining consenting candidates', async () => {
+    const all = await run(SEARCH, employerA, { first: 24 });
+    expect(all.data?.candidates.nodes).toHaveLength(24);
+    expect(all.data?.candidates.pageInfo.hasNextPage).toBe(false);
+    const fewer = await run(SEARCH, employerA, { first: 23 });
+    expect(fewer.data?.candidates.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('a grant to every employer counts for other employers', async () => {
+    const { ids } = await walk(employerB, 100);
+    expect(ids).toEqual(expectedOrder((n) => n % 5 === 1));
+  });
+
+  it('filters by industry, prefecture (address or desired) and skill in SQL', async () => {
+    const industry = await walk(employerA, 100, { industry: 'IT' });
+    expect(industry.ids).toEqual(expectedOrder((n) => consentsToEmployerA(n) && n % 3 === 0));
+    const prefecture = await walk(employerA, 100, { prefecture: '福岡県' });
+    expect(prefecture.ids).toEqual(expectedOrder((n) => consentsToEmployerA(n) && (n % 3 === 2 || n % 7 === 0)));
+    const skill = await walk(employerA, 100, { skill: 'typescript' });
+    expect(skill.ids).toEqual(expectedOrder((n) => consentsToEmployerA(n) && n % 3 === 0));
+    const none = await walk(employerA, 100, { skill: '%' });
+    expect(none.ids).toEqual([]);
+  });
+
+  it('staff see every active candidate; other roles get an empty connection', async () => {
+    const { ids } = await walk(caller('support'), 100);
+    expect(ids).toEqual(expectedOrder((n) => n !== 57));
+    for (const who of [caller('marketer'), caller('analyst'), caller('candidate', { sub: candidateId(0) }), caller('employer', { org: null })]) {
+      expect(await run(SEARCH, who, {})).toEqual({ data: { candidates: { nodes: [], pageInfo: { endCursor: null, hasNextPage: false } } } });
+    }
+  });
+
+  it('rejects first > 100 and malformed cursors as BAD_USER_INPUT', async () => {
+    const tooMany = await run(SEARCH, employerA, { first: 101 });
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(tooMany.data).toBeNull();
+    expect((await run(SEARCH, employerA, { first: 100 })).errors).toBeUndefined();
+    for (const after of ['garbage', Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url')]) {
+      expect((await run(SEARCH, employerA, { after })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+});
+
+describe('jobs', () => {
+  const JOBS = 'query ($filter: JobFilter, $first: Int, $after: String) { jobs(filter: $filter, first: $first, after: $after) { nodes { id status employer { id name } } pageInfo { hasNextPage endCursor } } }';
+
+  it('lists open jobs newest first; closed ones only to their owner and staff', async () => {
+    const ids = (r: Awaited<ReturnType<Run>>) => (r.data?.jobs.nodes as { id: string }[]).map((j) => j.id);
+    expect(ids(await run(JOBS, caller('candidate', { sub: candidateId(0) })))).toEqual([JOB_A_OPEN, JOB_B_OPEN]);
+    expect(ids(await run(JOBS, employerB))).toEqual([JOB_A_OPEN, JOB_B_OPEN]);
+    expect(ids(await run(JOBS, employerA))).toEqual([JOB_A_OPEN, JOB_A_CLOSED, JOB_B_OPEN]);
+    expect(ids(await run(JOBS, caller('support')))).toEqual([JOB_A_OPEN, JOB_A_CLOSED, JOB_B_OPEN]);
+  });
+
+  it('filters and pages', async () => {
+    const anyone = caller('candidate', { sub: candidateId(0) });
+    expect((await run(JOBS, anyone, { filter: { keyword: 'graphql' } })).data?.jobs.nodes).toMatchObject([{ id: JOB_A_OPEN }]);
+    expect((await run(JOBS, anyone, { filter: { prefecture: '大阪府', employmentType: 'PART_TIME' } })).data?.jobs.nodes).toMatchObject([
+      { id: JOB_B_OPEN, employer: { id: EMPLOYER_B } },
+    ]);
+    expect((await run(JOBS, anyone, { filter: { keyword: '100%' } })).data?.jobs.nodes).toHaveLength(1);
+    expect((await run(JOBS, anyone, { filter: { employerId: 'bogus' } })).data?.jobs.nodes).toEqual([]);
+    const first = await run(JOBS, anyone, { first: 1 });
+    expect(first.data?.jobs.pageInfo.hasNextPage).toBe(true);
+    const second = await run(JOBS, anyone, { first: 1, after: first.data?.jobs.pageInfo.endCursor });
+    expect(second.data?.jobs).toMatchObject({ nodes: [{ id: JOB_B_OPEN }], pageInfo: { hasNextPage: false } });
+  });
+
+  it('job, employer and myEmployer', async () => {
+    const result = await run(
+      `query ($id: ID!) { job(id: $id) { title employmentType salaryMin postedAt employer { name jobs(first: 10) { nodes { id } } } } bad: job(id: "x") { id } myEmployer { id name } }`,
+      employerA,
+      { id: JOB_A_CLOSED },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      job: {
+        title: 'Sales lead', employmentType: 'CONTRACT', salaryMin: null, postedAt: '2025-01-01T00:00:02.000Z',
+        employer: { name: 'Acme 株式会社', jobs: { nodes: [{ id: JOB_A_OPEN }, { id: JOB_A_CLOSED }] } },
+      },
+      bad: null,
+      myEmployer: { id: EMPLOYER_A, name: 'Acme 株式会社' },
+    });
+    expect((await run('{ myEmployer { id } }', caller('support'))).data?.myEmployer).toBeNull();
+    const publicView = await run(`query ($id: ID!) { employer(id: $id) { jobs { nodes { id } } } }`, employerB, { id: EMPLOYER_A });
+    expect(publicView.data?.employer.jobs.nodes).toEqual([{ id: JOB_A_OPEN }]);
+  });
+});
+
+describe('applications', () => {
+  const JOB_APPLICATIONS = 'query ($id: ID!, $first: Int, $after: String) { job(id: $id) { applications(first: $first, after: $after) { nodes { id candidateId candidate { id } status coverLetter createdAt } pageInfo { hasNextPage endCursor } } } }';
+  const CANDIDATE_APPLICATIONS = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { id applications { id job { id } } } } }';
+  const refs = (...ns: number[]) => ns.map((n) => ({ __typename: 'Candidate', id: candidateId(n) }));
+
+  it('Job.applications: the owning employer and staff only', async () => {
+    const owner = await run(JOB_APPLICATIONS, employerA, { id: JOB_A_OPEN, first: 1 });
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data?.job.applications.nodes).toMatchObject([{ id: APPLICATION_3_A, candidateId: candidateId(3), candidate: { id: candidateId(3) }, coverLetter: 'Hello' }]);
+    expect(owner.data?.job.applications.pageInfo.hasNextPage).toBe(true);
+    const next = await run(JOB_APPLICATIONS, employerA, { id: JOB_A_OPEN, first: 1, after: owner.data?.job.applications.pageInfo.endCursor });
+    expect(next.data?.job.applications).toMatchObject({ nodes: [{ id: APPLICATION_0_A }], pageInfo: { hasNextPage: false } });
+    expect((await run(JOB_APPLICATIONS, caller('compliance'), { id: JOB_A_OPEN })).data?.job.applications.nodes).toHaveLength(2);
+    for (const who of [employerB, caller('candidate', { sub: candidateId(0) }), caller('marketer')]) {
+      expect((await run(JOB_APPLICATIONS, who, { id: JOB_A_OPEN })).data?.job.applications).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    }
+    expect((await run(JOB_APPLICATIONS, employerA, { id: JOB_A_OPEN, first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('Candidate.applications: own for candidates, own jobs for employers, all for staff', async () => {
+    const apps = async (who: ReturnType<typeof caller>) =>
+      ((await run(CANDIDATE_APPLICATIONS, who, { representations: refs(0, 1, 3) })).data?._entities as { applications: { id: string }[] }[]).map((c) =>
+        c.applications.map((a) => a.id),
+      );
+    expect(await apps(caller('candidate', { sub: candidateId(0) }))).toEqual([[APPLICATION_0_A], [], []]);
+    expect(await apps(employerA)).toEqual([[APPLICATION_0_A], [], [APPLICATION_3_A]]);
+    expect(await apps(employerB)).toEqual([[], [APPLICATION_1_B], []]);
+    expect(await apps(caller('support'))).toEqual([[APPLICATION_0_A], [APPLICATION_1_B], [APPLICATION_3_A]]);
+    expect(await apps(caller('marketer'))).toEqual([[], [], []]);
+  });
+
+  it('Application entity references follow the same visibility', async () => {
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Application { id status } } }';
+    const r = [APPLICATION_0_A, APPLICATION_1_B, 'bogus'].map((id) => ({ __typename: 'Application', id }));
+    expect((await run(query, employerA, { r })).data?._entities).toEqual([{ id: APPLICATION_0_A, status: 'SUBMITTED' }, null, null]);
+  });
+
+  it('batches Candidate.applications: one query for 50 candidates', async () => {
+    let result: Awaited<ReturnType<Run>> | undefined;
+    const { count: queries } = await countQueries(handle, async () => {
+      result = await run(CANDIDATE_APPLICATIONS, caller('support'), { representations: refs(...Array.from({ length: 50 }, (_, n) => n)) });
+    });
+    expect(result?.errors).toBeUndefined();
+    expect(result?.data?._entities).toHaveLength(50);
+    expect(queries).toBe(2); // applications, then their jobs
+  });
+
+  it('batches Job.applications and Employer.jobs across a page of jobs', async () => {
+    const { count: queries } = await countQueries(handle, () =>
+      run('{ jobs { nodes { employer { jobs(first: 5) { nodes { id } } } applications(first: 5) { nodes { id } } } } }', caller('support')),
+    );
+    expect(queries).toBe(4); // jobs, employers, employer jobs, job applications
+  });
+});
+
+describe('applyToJob', () => {
+  const APPLY = 'mutation ($jobId: ID!, $coverLetter: String) { applyToJob(jobId: $jobId, coverLetter: $coverLetter) { id candidateId status coverLetter job { id } candidate { id } } }';
+
+  async function ledgerCounts(subject: string) {
+    const [apps] = await handle.db.select({ n: count() }).from(applications).where(eq(applications.candidateId, subject));
+    const [events] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.subjectId, subject));
+    return { applications: apps?.n, events: events?.n };
+  }
+
+  it('persists the application and records the EMPLOYER_DISCLOSURE grant for the job\'s employer', async () => {
+    const subject = candidateId(2); // consents to nobody
+    const me = caller('candidate', { sub: subject });
+    expect((await run(SEARCH, employerB, { first: 100 })).data?.candidates.nodes).not.toContainEqual({ id: subject });
+
+    const result = await run(APPLY, me, { jobId: JOB_B_OPEN, coverLetter: '店長経験があります' });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.applyToJob).toMatchObject({ candidateId: subject, status: 'SUBMITTED', coverLetter: '店長経験があります', job: { id: JOB_B_OPEN }, candidate: { id: subject } });
+
+    const [stored] = await handle.db.select().from(applications).where(eq(applications.id, result.data?.applyToJob.id));
+    expect(stored).toMatchObject({ jobId: JOB_B_OPEN, candidateId: subject });
+    const [consent] = await handle.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.subjectId, subject), eq(consents.purpose, 'EMPLOYER_DISCLOSURE'), eq(consents.recipientId, EMPLOYER_B)));
+    expect(consent).toMatchObject({ state: 'GRANTED', source: 'JOB_APPLICATION' });
+    const events = await handle.db.select().from(consentEvents).where(eq(consentEvents.subjectId, subject));
+    expect(events).toEqual([expect.objectContaining({ purpose: 'EMPLOYER_DISCLOSURE', recipientId: EMPLOYER_B, action: 'GRANT', source: 'JOB_APPLICATION', actor: subject })]);
+    // The application and the grant are one transaction: same timestamp.
+    expect(consent?.updatedAt.getTime()).toBe(stored?.createdAt.getTime());
+
+    // The employer now finds the candidate; the other employer still does not.
+    expect((await run(SEARCH, employerB, { first: 100 })).data?.candidates.nodes).toContainEqual({ id: subject });
+    expect((await run(SEARCH, employerA, { first: 100 })).data?.candidates.nodes).not.toContainEqual({ id: subject });
+  });
+
+  it('a duplicate application fails and writes nothing', async () => {
+    const subject = candidateId(2);
+    const before = await ledgerCounts(subject);
+    const result = await run(APPLY, caller('candidate', { sub: subject }), { jobId: JOB_B_OPEN });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/already applied/);
+    expect(await ledgerCounts(subject)).toEqual(before);
+  });
+
+  it('rolls the application back when the consent cannot be recorded', async () => {
+    const subject = candidateId(4);
+    const before = await ledgerCounts(subject);
+    await handle.db.execute(sql.raw(`
+      create function privacy.test_refuse() returns trigger language plpgsql as $$ begin raise exception 'ledger unavailable'; end; $$;
+      create trigger test_refuse before insert on privacy.consent_events for each row execute function privacy.test_refuse();
+    `));
+    try {
+      const result = await run(APPLY, caller('candidate', { sub: subject }), { jobId: JOB_A_OPEN });
+      expect(result.errors).toHaveLength(1);
+      expect(result.data).toBeNull();
+    } finally {
+      await handle.db.execute(sql.raw('drop trigger test_refuse on privacy.consent_events; drop function privacy.test_refuse();'));
+    }
+    expect(await ledgerCounts(subject)).toEqual(before);
+  });
+
+  it('refuses other roles, closed or unknown jobs and long cover letters, without personal data in messages', async () => {
+    const me = caller('candidate', { sub: candidateId(8) });
+    const cases: [ReturnType<typeof caller>, Record<string, unknown>, string][] = [
+      [employerA, { jobId: JOB_A_OPEN }, 'FORBIDDEN'],
+      [caller('support'), { jobId: JOB_A_OPEN }, 'FORBIDDEN'],
+      [caller('candidate', { sub: UNKNOWN_ID }), { jobId: JOB_A_OPEN }, 'FORBIDDEN'],
+      [caller('candidate', { sub: candidateId(57) }), { jobId: JOB_A_OPEN }, 'FORBIDDEN'],
+      [me, { jobId: JOB_A_CLOSED }, 'BAD_USER_INPUT'],
+      [me, { jobId: UNKNOWN_ID }, 'NOT_FOUND'],
+      [me, { jobId: 'bogus' }, 'NOT_FOUND'],
+      [me, { jobId: JOB_A_OPEN, coverLetter: '熱意'.repeat(2000) + '!' }, 'BAD_USER_INPUT'],
+    ];
+    const before = await ledgerCounts(candidateId(8));
+    for (const [who, variables, code] of cases) {
+      const result = await run(APPLY, who, variables);
+      expect(result.errors?.[0]?.extensions?.code, JSON.stringify([who.role, variables.jobId])).toBe(code);
+      expect(result.errors?.[0]?.message).not.toMatch(/候補者|熱意|example\.jp/);
+    }
+    expect(await ledgerCounts(candidateId(8))).toEqual(before);
+    const exactly = await run(APPLY, me, { jobId: JOB_A_OPEN, coverLetter: '熱意'.repeat(2000) });
+    expect(exactly.errors).toBeUndefined();
+  });
+});
+
+describe('updateApplicationStatus', () => {
+  const UPDATE = 'mutation ($id: ID!, $status: ApplicationStatus!) { updateApplicationStatus(id: $id, status: $status) { id status updatedAt } }';
+
+  it('only the employer owning the job; others get FORBIDDEN or the same NOT_FOUND as an unknown id', async () => {
+    const ok = await run(UPDATE, employerA, { id: APPLICATION_3_A, status: 'INTERVIEW' });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.updateApplicationStatus).toMatchObject({ id: APPLICATION_3_A, status: 'INTERVIEW' });
+    expect(ok.data?.updateApplicationStatus.updatedAt).not.toBe('2025-01-01T00:00:12.000Z');
+
+    expect((await run(UPDATE, employerB, { id: APPLICATION_3_A, status: 'REJECTED' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await run(UPDATE, employerA, { id: UNKNOWN_ID, status: 'REJECTED' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await run(UPDATE, employerA, { id: 'bogus', status: 'REJECTED' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await run(UPDATE, caller('candidate', { sub: candidateId(3) }), { id: APPLICATION_3_A, status: 'HIRED' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await run(UPDATE, caller('support'), { id: APPLICATION_3_A, status: 'HIRED' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await run(UPDATE, employerA, { id: APPLICATION_3_A, status: 'WITHDRAWN' })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const [row] = await handle.db.select().from(applications).where(eq(applications.id, APPLICATION_3_A));
+    expect(row?.status).toBe('INTERVIEW');
+  });
+});
+
+describe('consent changes are seen by the next request', () => {
+  it('an employer loses a candidate from search right after the withdrawal', async () => {
+    const subject = candidateId(12);
+    expect((await run(SEARCH, employerA, { first: 100 })).data?.candidates.nodes).toContainEqual({ id: subject });
+    await recordConsent(handle.db, { subjectId: subject, purpose: 'EMPLOYER_DISCLOSURE', recipientId: EMPLOYER_A, action: 'WITHDRAW', source: 'PRIVACY_CENTER', actor: subject });
+    expect((await run(SEARCH, employerA, { first: 100 })).data?.candidates.nodes).not.toContainEqual({ id: subject });
+  });
+});

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { privacyDirectiveDefinitions, subgraphLinkSdl } from '../../directives/sdl.ts';
+import type { SubgraphDefinition } from '../common/context.ts';
+import { resolvers } from './resolvers.ts';
+
+const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+/** The employers subgraph: employers, job postings, applications and the consented candidate search. */
+export function employersSubgraph(): SubgraphDefinition {
+  return {
+    name: 'employers',
+    typeDefs: parse(subgraphLinkSdl(['@key', '@shareable']) + privacyDirectiveDefinitions + schemaSdl),
+    resolvers,
+  };
+}

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { privacyDirectiveDefinitions, subgraphLinkSdl } from '../../directives/sdl.ts';
+import type { SubgraphDefinition } from '../common/context.ts';
+import { resolvers } from './resolvers.ts';
+
+const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+/** The marketing subgraph: campaigns and audiences, surveys, advertising identifiers. */
+export function marketingSubgraph(): SubgraphDefinition {
+  return {
+    name: 'marketing',
+    typeDefs: parse(subgraphLinkSdl(['@key', '@shareable']) + privacyDirectiveDefinitions + schemaSdl),
+    resolvers,
+  };
+}

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { privacyDirectiveDefinitions, subgraphLinkSdl } from '../../directives/sdl.ts';
+import type { SubgraphDefinition } from '../common/context.ts';
+import { resolvers } from './resolvers.ts';
+
+const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+/** The users subgraph: candidates, their contact data, address, residence card and CV. */
+export function usersSubgraph(): SubgraphDefinition {
+  return {
+    name: 'users',
+    typeDefs: parse(subgraphLinkSdl(['@key']) + privacyDirectiveDefinitions + schemaSdl),
+    resolvers,
+  };
+}

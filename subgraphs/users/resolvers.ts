@@ -1,0 +1,102 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
+import type { SubgraphContext } from '../common/context.ts';
+import { groupLoader, isUuid, iso, rowLoader, uuidIn } from './shared.ts';
+import { candidateVisibility } from './visibility.ts';
+
+type CandidateRow = typeof candidates.$inferSelect;
+type ResidenceCardRow = typeof residenceCards.$inferSelect;
+type ResumeRow = typeof resumes.$inferSelect;
+
+/** Candidate rows by id, one query per request wave. No row rule: used for entity references only. */
+export function candidateLoader(ctx: SubgraphContext) {
+  return rowLoader(ctx, 'users.candidate', (ids) => ctx.db.select().from(candidates).where(uuidIn(candidates.id, ids)), (row) => row.id);
+}
+
+function addressLoader(ctx: SubgraphContext) {
+  return rowLoader(
+    ctx,
+    'users.address',
+    (ids) => ctx.db.select().from(addresses).where(uuidIn(addresses.candidateId, ids)),
+    (row) => row.candidateId,
+  );
+}
+
+function residenceCardLoader(ctx: SubgraphContext) {
+  return rowLoader(
+    ctx,
+    'users.residenceCard',
+    (ids) => ctx.db.select().from(residenceCards).where(uuidIn(residenceCards.candidateId, ids)),
+    (row) => row.candidateId,
+  );
+}
+
+function resumeLoader(ctx: SubgraphContext) {
+  return rowLoader(
+    ctx,
+    'users.resume',
+    (ids) => ctx.db.select().from(resumes).where(uuidIn(resumes.candidateId, ids)),
+    (row) => row.candidateId,
+  );
+}
+
+function workHistoryLoader(ctx: SubgraphContext) {
+  return groupLoader(
+    ctx,
+    'users.workHistory',
+    (ids) =>
+      ctx.db
+        .select()
+        .from(workHistory)
+        .where(uuidIn(workHistory.candidateId, ids))
+        .orderBy(desc(workHistory.startedOn), asc(workHistory.id)),
+    (row) => row.candidateId,
+  );
+}
+
+/** One candidate by id under the caller's row rule; null when unknown, malformed or not visible (indistinguishable). */
+async function visibleCandidate(ctx: SubgraphContext, id: unknown): Promise<CandidateRow | null> {
+  if (!isUuid(id)) return null;
+  const visible = candidateVisibility(ctx.caller);
+  if (!visible) return null;
+  const [row] = await ctx.db
+    .select()
+    .from(candidates)
+    .where(and(eq(candidates.id, id), visible))
+    .limit(1);
+  if (!row) return null;
+  candidateLoader(ctx).prime(row.id, row);
+  return row;
+}
+
+export const resolvers: GraphQLResolverMap<SubgraphContext> = {
+  Query: {
+    me: (_parent, _args, ctx: SubgraphContext) =>
+      ctx.caller.role === 'candidate' ? visibleCandidate(ctx, ctx.caller.sub) : null,
+    candidate: (_parent, args: { id: string }, ctx: SubgraphContext) => visibleCandidate(ctx, args.id),
+    node: async (_parent, args: { id: string }, ctx: SubgraphContext) => {
+      const row = await visibleCandidate(ctx, args.id);
+      return row ? { __typename: 'Candidate', ...row } : null;
+    },
+  },
+  Node: {
+    __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
+  },
+  Candidate: {
+    __resolveReference: (reference: { id: unknown }, ctx: SubgraphContext) =>
+      isUuid(reference.id) ? candidateLoader(ctx).load(reference.id.toLowerCase()) : null,
+    address: (parent: CandidateRow, _args, ctx: SubgraphContext) => addressLoader(ctx).load(parent.id),
+    residenceCard: (parent: CandidateRow, _args, ctx: SubgraphContext) => residenceCardLoader(ctx).load(parent.id),
+    resume: (parent: CandidateRow, _args, ctx: SubgraphContext) => resumeLoader(ctx).load(parent.id),
+    desiredIndustries: (parent: CandidateRow) => parent.desiredIndustries,
+    desiredPrefectures: (parent: CandidateRow) => parent.desiredPrefectures,
+  },
+  ResidenceCard: {
+    number: (parent: ResidenceCardRow) => parent.cardNumber,
+  },
+  Resume: {
+    workHistory: (parent: ResumeRow, _args, ctx: SubgraphContext) => workHistoryLoader(ctx).load(parent.candidateId),
+    updatedAt: (parent: ResumeRow) => iso(parent.updatedAt),
+  },
+};

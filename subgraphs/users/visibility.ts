@@ -1,0 +1,37 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { candidates } from '../../db/schema/users.ts';
+import type { BoundCaller } from '../../directives/caller.ts';
+import type { ConsentPurpose } from '../../directives/purposes.ts';
+import { hasConsentSql } from '../common/consent.ts';
+import { isUuid } from './shared.ts';
+
+const SUBJECT_CONSENT_PURPOSES: ReadonlySet<string> = new Set<ConsentPurpose>(['MARKETING', 'SURVEY', 'ADVERTISING']);
+
+/**
+ * Row rule for looking a candidate up by id (`candidate`, `node`): the SQL condition under which
+ * `users.candidates` rows are visible to `caller`, or null when no row is.
+ * - candidate: only its own record;
+ * - employer: active candidates who currently consent to EMPLOYER_DISCLOSURE to this employer;
+ * - marketer: active candidates who currently consent to the declared purpose (MARKETING, SURVEY, ADVERTISING);
+ * - support, compliance: every candidate (the gateway checks purpose and legal basis, and audits);
+ * - analyst and anything else: none (fail closed).
+ */
+export function candidateVisibility(caller: BoundCaller): SQL | null {
+  switch (caller.role) {
+    case 'candidate':
+      return isUuid(caller.sub) ? eq(candidates.id, caller.sub) : null;
+    case 'employer':
+      if (!isUuid(caller.org)) return null;
+      return and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', caller.org)) ?? null;
+    case 'marketer':
+      if (!SUBJECT_CONSENT_PURPOSES.has(caller.purpose)) return null;
+      return (
+        and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, caller.purpose as ConsentPurpose, null)) ?? null
+      );
+    case 'support':
+    case 'compliance':
+      return sql`true`;
+    default:
+      return null;
+  }
+}
