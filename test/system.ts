@@ -74,7 +74,8 @@ export async function startTestSystem(options: Partial<Pick<SystemOptions, 'enfo
     clockToleranceSeconds: 30,
     maxTokenAgeSeconds: 86_400,
   };
-  const system = await startSystem({ db: db.db, keys, auth, ...options });
+  const { db: _provided, ...systemOptions } = options;
+  const system = await startSystem({ db: db.db, keys, auth, ...systemOptions });
   return {
     system,
     db,

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -37,6 +38,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskInternalErrors,
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await server.start();
   return serveGraphQL(server, {

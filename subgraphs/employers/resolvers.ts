@@ -15,6 +15,7 @@ import {
   likePattern,
   notFound,
   timestampKey,
+  withoutLeaks,
 } from '../users/shared.ts';
 import {
   type ApplicationRow,
@@ -154,7 +155,7 @@ async function applyToJob(ctx: SubgraphContext, args: { jobId: string; coverLett
   if (!isUuid(args.jobId)) throw notFound('Job not found.');
   const jobId = args.jobId.toLowerCase();
 
-  return ctx.db.transaction(async (tx) => {
+  return withoutLeaks('record the application', () => ctx.db.transaction(async (tx) => {
     const [candidate] = await tx.select({ status: candidates.status }).from(candidates).where(eq(candidates.id, candidateId));
     if (!candidate || candidate.status !== 'ACTIVE') throw forbidden('Only active candidates can apply to jobs.');
 
@@ -190,7 +191,7 @@ async function applyToJob(ctx: SubgraphContext, args: { jobId: string; coverLett
       at: now,
     });
     return application;
-  });
+  }));
 }
 
 async function updateApplicationStatus(
@@ -205,15 +206,16 @@ async function updateApplicationStatus(
   if (!isUuid(args.id)) throw notFound('Application not found.');
   const id = args.id.toLowerCase();
 
-  return ctx.db.transaction(async (tx) => {
+  return withoutLeaks('update the application', () => ctx.db.transaction(async (tx) => {
     // An application to another employer's job is reported exactly like an unknown one.
     const [current] = await tx
-      .select({ status: applications.status })
+      .select({ status: applications.status, jobId: applications.jobId })
       .from(applications)
-      .innerJoin(jobs, eq(jobs.id, applications.jobId))
-      .where(and(eq(applications.id, id), eq(jobs.employerId, employerId)))
-      .for('update', { of: applications });
+      .where(eq(applications.id, id))
+      .for('update');
     if (!current) throw notFound('Application not found.');
+    const [job] = await tx.select({ employerId: jobs.employerId }).from(jobs).where(eq(jobs.id, current.jobId));
+    if (job?.employerId !== employerId) throw notFound('Application not found.');
     if (current.status === 'WITHDRAWN') throw badInput('The application was withdrawn by the candidate.', { argument: 'id' });
     const [updated] = await tx
       .update(applications)
@@ -222,7 +224,7 @@ async function updateApplicationStatus(
       .returning();
     if (!updated) throw notFound('Application not found.');
     return updated;
-  });
+  }));
 }
 
 export const resolvers: GraphQLResolverMap<SubgraphContext> = {

@@ -1,0 +1,149 @@
+import { getTableColumns, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Database } from '../client.ts';
+import * as s from '../schema/index.ts';
+import { emptyBatch, scaleFor, SeedGenerator, type CandidateBatch } from './generate.ts';
+import { Rng } from './random.ts';
+
+export { DEMO_IDS } from './demo.ts';
+
+export interface SeedOptions {
+  /** Number of candidates (default 2,000); employers, jobs and applications scale with it. */
+  candidates?: number;
+  /** Random seed (default 20260401): the same seed and count give byte-identical data. */
+  seed?: number;
+  /** The "current" time all timestamps are derived from (default 2026-11-01T00:00:00Z, never the wall clock). */
+  now?: Date;
+}
+
+export interface SeedSummary {
+  candidates: number;
+  employers: number;
+  jobs: number;
+  applications: number;
+  campaigns: number;
+  recipients: number;
+  adIdentifiers: number;
+  surveyResponses: number;
+  consentEvents: number;
+  /** Wall-clock duration of the seed run. */
+  ms: number;
+}
+
+/** Defaults for `seedDatabase`. */
+export const SEED_DEFAULTS = {
+  candidates: 2000,
+  seed: 20260401,
+  now: new Date('2026-11-01T00:00:00Z'),
+} as const;
+
+/** Thrown by `seedDatabase` when the database already holds candidates. */
+export class AlreadySeededError extends Error {
+  constructor() {
+    super('refusing to seed: users.candidates already has rows (reset the database first, e.g. `npm run seed -- --reset`)');
+    this.name = 'AlreadySeededError';
+  }
+}
+
+/** Candidates generated and inserted per round trip group; bounds memory at any scale. */
+const CANDIDATES_PER_BATCH = 1000;
+/** Bind parameters per INSERT statement (PostgreSQL allows 65,535). */
+const MAX_PARAMS_PER_STATEMENT = 30_000;
+
+type Executor = Pick<Database, 'insert' | 'select' | 'execute'>;
+
+/** True when `users.candidates` has at least one row. */
+export async function isSeeded(db: Pick<Database, 'select'>): Promise<boolean> {
+  const rows = await db.select({ id: s.candidates.id }).from(s.candidates).limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction.
+ * @example const summary = await seedDatabase(handle.db, { candidates: 300 });
+ */
+export async function seedDatabase(db: Database, options: SeedOptions = {}): Promise<SeedSummary> {
+  const candidates = options.candidates ?? SEED_DEFAULTS.candidates;
+  const seed = options.seed ?? SEED_DEFAULTS.seed;
+  const now = options.now ?? SEED_DEFAULTS.now;
+  if (!Number.isSafeInteger(candidates) || candidates < 1) throw new RangeError(`candidates must be an integer >= 1, got ${candidates}`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  if (Number.isNaN(now.getTime())) throw new RangeError('now must be a valid date');
+
+  const started = performance.now();
+  const generator = new SeedGenerator(new Rng(seed), now, scaleFor(candidates));
+  generator.buildCatalog();
+  const applicationCounts = generator.applicationCounts();
+  const summary: SeedSummary = {
+    candidates,
+    employers: generator.employers.length,
+    jobs: generator.jobs.length,
+    applications: 0,
+    campaigns: generator.campaigns.length,
+    recipients: 0,
+    adIdentifiers: 0,
+    surveyResponses: 0,
+    consentEvents: 0,
+    ms: 0,
+  };
+
+  await db.transaction(async (tx) => {
+    // Serializes concurrent seeders; event ids are assigned here, so no one else may append meanwhile.
+    await tx.execute(sql`lock table users.candidates, privacy.consent_events in exclusive mode`);
+    if (await isSeeded(tx)) throw new AlreadySeededError();
+    const [ledger] = await tx
+      .select({ maxId: sql<number>`coalesce(max(${s.consentEvents.id}), 0)`.mapWith(Number) })
+      .from(s.consentEvents);
+    const firstEventId = (ledger?.maxId ?? 0) + 1;
+
+    await insertRows(tx, s.employers, generator.employers);
+    await insertRows(tx, s.jobs, generator.jobs);
+    await insertRows(tx, s.campaigns, generator.campaigns);
+    await insertRows(tx, s.surveys, generator.surveys);
+
+    let nextEventId = firstEventId;
+    for (let start = 0; start < candidates; start += CANDIDATES_PER_BATCH) {
+      const batch = emptyBatch();
+      const end = Math.min(candidates, start + CANDIDATES_PER_BATCH);
+      for (let i = start; i < end; i++) nextEventId = generator.candidate(i, applicationCounts[i] ?? 0, batch, nextEventId);
+      await insertBatch(tx, batch);
+      summary.applications += batch.applications.length;
+      summary.recipients += batch.campaignRecipients.length;
+      summary.adIdentifiers += batch.adIdentifiers.length;
+      summary.surveyResponses += batch.surveyResponses.length;
+      summary.consentEvents += batch.consentEvents.length;
+    }
+    if (nextEventId > firstEventId) {
+      // Ids were given explicitly; move the sequence past them (never backwards).
+      await tx.execute(
+        sql`select setval('privacy.consent_events_id_seq', greatest(${nextEventId - 1}::bigint, (select last_value from privacy.consent_events_id_seq)))`,
+      );
+    }
+  });
+
+  summary.ms = Math.round(performance.now() - started);
+  return summary;
+}
+
+async function insertBatch(tx: Executor, batch: CandidateBatch): Promise<void> {
+  await insertRows(tx, s.candidates, batch.candidates);
+  await insertRows(tx, s.addresses, batch.addresses);
+  await insertRows(tx, s.residenceCards, batch.residenceCards);
+  await insertRows(tx, s.resumes, batch.resumes);
+  await insertRows(tx, s.workHistory, batch.workHistory);
+  await insertRows(tx, s.applications, batch.applications);
+  await insertRows(tx, s.adIdentifiers, batch.adIdentifiers);
+  await insertRows(tx, s.surveyResponses, batch.surveyResponses);
+  await insertRows(tx, s.campaignRecipients, batch.campaignRecipients);
+  await insertRows(tx, s.consentEvents, batch.consentEvents);
+  await insertRows(tx, s.consents, batch.consents);
+}
+
+async function insertRows<T extends PgTable>(tx: Executor, table: T, rows: readonly T['$inferInsert'][]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(getTableColumns(table)).length;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    await tx.insert(table).values(rows.slice(i, i + perStatement) as never);
+  }
+}
