@@ -141,8 +141,20 @@ async function insertBatch(tx: Executor, batch: CandidateBatch): Promise<void> {
 
 async function insertRows<T extends PgTable>(tx: Executor, table: T, rows: readonly T['$inferInsert'][]): Promise<void> {
   if (rows.length === 0) return;
-  const columns = Object.keys(getTableColumns(table)).length;
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns));
+  const columns = Object.entries(getTableColumns(table));
+  if (process.env.SEED_JSON) {
+    const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(', '));
+    for (let i = 0; i < rows.length; i += 1000) {
+      const json = JSON.stringify(rows.slice(i, i + 1000).map((r) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, c] of columns) o[c.name] = (r as Record<string, unknown>)[k];
+        return o;
+      }));
+      await tx.execute(sql`insert into ${table} (${names}) select ${names} from json_populate_recordset(null::${table}, ${json}::json)`);
+    }
+    return;
+  }
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
     await tx.insert(table).values(rows.slice(i, i + perStatement) as never);
   }
