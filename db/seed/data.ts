@@ -229,7 +229,7 @@ export const JOB_CATEGORIES: Record<string, JobCategory> = {
   },
   SALES: {
     name: '営業',
-    titles: ['法人営業', '個人営業', 'ルート営業', 'インサイドセールス', '不動産営業', 'MR（医薬情報担当者）', 'カスタマーサクセス'],
+    titles: ['法人営業', '個人営業', 'ルート営業', 'インサイドセールス', '不動産営業', 'ソリューション営業', 'カスタマーサクセス'],
     salary: [350, 800], employment: [['FULL_TIME', 90], ['CONTRACT', 10]],
     duties: ['既存顧客への提案営業', '新規顧客の開拓', '見積書・提案書の作成', '顧客との長期的な関係構築'],
     requirements: ['営業経験1年以上（業界不問）', '普通自動車免許（AT限定可）', '未経験歓迎'],
@@ -416,6 +416,8 @@ export interface CampaignDefinition {
   startsInDays: number;
   /** Length of the campaign in days; null when open-ended. */
   durationDays: number | null;
+  /** Only candidates with a residence card receive it. */
+  foreignOnly?: boolean;
 }
 
 /** The first campaign is the demo campaign (fixed id). */
@@ -428,7 +430,7 @@ export const CAMPAIGNS: readonly CampaignDefinition[] = [
   { name: '年末年始 短期アルバイト特集', channel: 'EMAIL', status: 'SCHEDULED', targetIndustry: '小売・外食', targetPrefecture: null, startsInDays: 20, durationDays: 30 },
   { name: 'キャリアアドバイザーによる無料面談のご案内', channel: 'PHONE', status: 'SENT', targetIndustry: null, targetPrefecture: null, startsInDays: -75, durationDays: 30 },
   { name: '春の転職応援キャンペーン2027', channel: 'EMAIL', status: 'DRAFT', targetIndustry: null, targetPrefecture: null, startsInDays: 120, durationDays: 45 },
-  { name: '外国籍の方向け 就職サポートのご案内', channel: 'EMAIL', status: 'SENT', targetIndustry: null, targetPrefecture: null, startsInDays: -12, durationDays: 30 },
+  { name: '外国籍の方向け 就職サポートのご案内', channel: 'EMAIL', status: 'SENT', targetIndustry: null, targetPrefecture: null, startsInDays: -12, durationDays: 30, foreignOnly: true },
   { name: '東海エリア 製造業 高収入求人特集', channel: 'POST', status: 'SENT', targetIndustry: 'メーカー', targetPrefecture: '愛知県', startsInDays: -90, durationDays: 30 },
   { name: '会員限定 年収診断のご案内', channel: 'EMAIL', status: 'SENT', targetIndustry: null, targetPrefecture: null, startsInDays: -5, durationDays: 10 },
   { name: '物流業界 ドライバー求人特集', channel: 'PHONE', status: 'SCHEDULED', targetIndustry: '物流', targetPrefecture: null, startsInDays: 3, durationDays: 14 },
@@ -441,6 +443,8 @@ export interface SurveyDefinition {
   durationDays: number | null;
   /** Each question with its answer choices; an empty list means a free-text answer. */
   questions: ReadonlyArray<readonly [question: string, choices: readonly string[]]>;
+  /** Only candidates with a residence card answer it. */
+  foreignOnly?: boolean;
 }
 
 /** The first survey is the demo survey (fixed id). */
@@ -481,7 +485,7 @@ export const SURVEYS: readonly SurveyDefinition[] = [
     ],
   },
   {
-    title: '外国籍求職者向けサポートに関するアンケート', opensInDays: -90, durationDays: 120,
+    title: '外国籍求職者向けサポートに関するアンケート', opensInDays: -90, durationDays: 120, foreignOnly: true,
     questions: [
       ['日本での就職活動で困ったことはありますか', ['ビザの手続き', '日本語での面接', '履歴書の書き方', '特にない']],
       ['希望するサポート言語を教えてください', ['英語', '中国語', 'ベトナム語', 'やさしい日本語']],

@@ -78,6 +78,7 @@ interface Fixture {
   nationality?: string;
   residenceStatus?: string;
   category?: CategoryKey;
+  desiredIndustries?: Industry[];
   createdDaysAgo?: number;
   adIdentifiers?: number;
   marketing?: MarketingPlan;
@@ -105,7 +106,7 @@ function fixtureFor(i: number): Fixture | undefined {
       return {
         id: ids.candidate,
         name: { full: 'NGUYEN THI LAN', kana: 'グエン ティ ラン', email: 'lan.nguyen@example.jp' },
-        nationality: 'ベトナム', residenceStatus: RESIDENCE_STATUSES.ENGINEER, category: 'IT', createdDaysAgo: 200,
+        nationality: 'ベトナム', residenceStatus: RESIDENCE_STATUSES.ENGINEER, category: 'IT', desiredIndustries: ['IT・通信', 'コンサルティング'], createdDaysAgo: 200,
         adIdentifiers: 2, marketing: 'granted', survey: true, advertising: true, allEmployers: 'none', withdrawFrom: null,
         applyToJob: ids.job, avoidEmployer: ids.otherEmployer, campaigns: [ids.campaign], surveyId: ids.survey, applications: 3,
       };
@@ -331,6 +332,7 @@ export class SeedGenerator {
       let share = 0.4;
       if (c.targetIndustry) share *= 2 / INDUSTRIES.length;
       if (c.targetPrefecture) share *= this.prefectures.share((p) => p.name === c.targetPrefecture);
+      if (c.foreignOnly) share *= 0.1;
       this.recipientProbability.push(Math.min(1, target / Math.max(1, n * share)));
     });
   }
@@ -421,8 +423,8 @@ export class SeedGenerator {
     const categoryKey = fx.category ?? this.categories.pick(rng);
     const category = JOB_CATEGORIES[categoryKey] as (typeof JOB_CATEGORIES)[string];
     const related = INDUSTRIES_BY_CATEGORY.get(categoryKey) ?? [...INDUSTRIES];
-    const desiredIndustries = [rng.pick(related)];
-    for (const extra of rng.distinct(INDUSTRIES, rng.int(0, 2))) if (!desiredIndustries.includes(extra)) desiredIndustries.push(extra);
+    const desiredIndustries: Industry[] = fx.desiredIndustries ?? [rng.pick(related)];
+    if (!fx.desiredIndustries) for (const extra of rng.distinct(INDUSTRIES, rng.int(0, 2))) if (!desiredIndustries.includes(extra)) desiredIndustries.push(extra);
 
     const hasAddress = isFixture || rng.chance(0.95);
     const pref = this.prefectures.pick(rng);
@@ -534,13 +536,14 @@ export class SeedGenerator {
 
     // --- survey response
     const answers = fx.surveyId !== undefined ? fx.surveyId !== null : rng.chance(withdrawnAccount ? 0.02 : survey ? 0.55 : 0.05);
-    if (answers) this.surveyResponse(id, createdAt, fx.surveyId ?? null, batch);
+    if (answers) this.surveyResponse(id, createdAt, fx.surveyId ?? null, nationality !== null, batch);
 
     // --- campaign recipients
     this.campaigns.forEach((campaign, c) => {
       let include = fx.campaigns?.includes(campaign.id) ?? false;
-      if (!include && marketing !== 'none' && !isFixtureWithCampaigns(fx)) {
+      if (!include && marketing !== 'none' && !fx.campaigns) {
         const eligible = (!campaign.targetIndustry || desiredIndustries.includes(campaign.targetIndustry as Industry))
+          && (!CAMPAIGNS[c]?.foreignOnly || nationality !== null)
           && (!campaign.targetPrefecture || (hasAddress && pref.name === campaign.targetPrefecture))
           && (campaign.status !== 'SENT' || createdAt < campaign.startsAt.getTime());
         include = eligible && rng.chance(this.recipientProbability[c] as number);
@@ -686,13 +689,14 @@ export class SeedGenerator {
     return undefined;
   }
 
-  private surveyResponse(candidateId: string, createdAt: number, surveyId: string | null, batch: CandidateBatch): void {
+  private surveyResponse(candidateId: string, createdAt: number, surveyId: string | null, foreign: boolean, batch: CandidateBatch): void {
     const { rng, nowMs } = this;
     for (let attempt = 0; attempt < 3; attempt++) {
       const index = surveyId ? this.surveys.findIndex((sv) => sv.id === surveyId) : rng.int(0, this.surveys.length - 1);
       const survey = this.surveys[index];
       const def = SURVEYS[index];
       if (!survey || !def) return;
+      if (def.foreignOnly && !foreign) continue;
       const from = Math.max(survey.opensAt.getTime(), createdAt) + 60_000;
       const to = Math.min(survey.closesAt?.getTime() ?? nowMs, nowMs) - 60_000;
       if (from >= to) continue;
@@ -705,9 +709,4 @@ export class SeedGenerator {
       return;
     }
   }
-}
-
-/** Fixtures with an explicit campaign list get exactly those campaigns. */
-function isFixtureWithCampaigns(fx: Fixture): boolean {
-  return fx.campaigns !== undefined;
 }

@@ -47,8 +47,8 @@ export class AlreadySeededError extends Error {
 
 /** Candidates generated and inserted per round trip group; bounds memory at any scale. */
 const CANDIDATES_PER_BATCH = 1000;
-/** Bind parameters per INSERT statement (PostgreSQL allows 65,535). */
-const MAX_PARAMS_PER_STATEMENT = 30_000;
+/** Rows per INSERT statement. */
+const ROWS_PER_STATEMENT = 1000;
 
 type Executor = Pick<Database, 'insert' | 'select' | 'execute'>;
 
@@ -139,23 +139,22 @@ async function insertBatch(tx: Executor, batch: CandidateBatch): Promise<void> {
   await insertRows(tx, s.consents, batch.consents);
 }
 
+/**
+ * Inserts rows in chunks, each chunk as one JSON parameter expanded by `json_populate_recordset`:
+ * about twice as fast as bound multi-row VALUES on PGlite, and far from the 65,535-parameter limit.
+ * Columns absent from the rows keep their defaults; Dates serialize as ISO 8601, arrays and objects as JSON.
+ */
 async function insertRows<T extends PgTable>(tx: Executor, table: T, rows: readonly T['$inferInsert'][]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.entries(getTableColumns(table));
-  if (process.env.SEED_JSON) {
-    const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(', '));
-    for (let i = 0; i < rows.length; i += 1000) {
-      const json = JSON.stringify(rows.slice(i, i + 1000).map((r) => {
-        const o: Record<string, unknown> = {};
-        for (const [k, c] of columns) o[c.name] = (r as Record<string, unknown>)[k];
-        return o;
-      }));
-      await tx.execute(sql`insert into ${table} (${names}) select ${names} from json_populate_recordset(null::${table}, ${json}::json)`);
-    }
-    return;
-  }
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    await tx.insert(table).values(rows.slice(i, i + perStatement) as never);
+  const first = rows[0] as Record<string, unknown> | undefined;
+  if (!first) return;
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
+  const names = sql.raw(columns.map(([, column]) => `"${column.name}"`).join(', '));
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const [key, column] of columns) record[column.name] = (row as Record<string, unknown>)[key] ?? null;
+      return record;
+    });
+    await tx.execute(sql`insert into ${table} (${names}) select ${names} from json_populate_recordset(null::${table}, ${JSON.stringify(chunk)}::json)`);
   }
 }

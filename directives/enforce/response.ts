@@ -74,6 +74,7 @@ export async function shapeResponse(
   const errors: PrivacyFieldError[] = [];
   const masked: (MaskedValue | null)[] = [];
   const pending: Pending[] = [];
+  const maskQueue: { target: Record<string, unknown>; key: string; strategy: MaskStrategy }[] = [];
   const disclosure: DisclosureSummary = {
     purpose: options.caller.purpose,
     role: options.caller.role,
@@ -82,10 +83,9 @@ export async function shapeResponse(
     released: new Map(),
     withheld: new Map(),
   };
-  const release = (coordinate: string, subjectId: string | null) => {
-    let set = disclosure.released.get(coordinate);
-    if (!set) disclosure.released.set(coordinate, (set = new Set()));
-    set.add(subjectId);
+  const releases: { coordinate: string; subjectId: string | null; path: (string | number)[] }[] = [];
+  const release = (coordinate: string, subjectId: string | null, path: (string | number)[]) => {
+    releases.push({ coordinate, subjectId, path });
   };
   const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: (string | number)[]) => {
     let set = disclosure.withheld.get(coordinate);
@@ -121,17 +121,18 @@ export async function shapeResponse(
         continue;
       }
       if (!(entry.key in value)) continue; // skipped by @skip/@include
-      let shaped = entry.child ? shapeValue(value[entry.key], entry.child, fieldPath, subject) : value[entry.key];
+      const shaped = entry.child ? shapeValue(value[entry.key], entry.child, fieldPath, subject) : value[entry.key];
       let maskedIndex = -1;
       if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
-        shaped = applyMask(decision.strategy, shaped, options.mask);
+        // Masks run after the consent checks, children first, so they see the final values.
         maskedIndex = masked.push({ path: fieldPath, coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
+        maskQueue.push({ target: out, key: entry.key, strategy: decision.strategy });
       }
       out[entry.key] = shaped;
       if (entry.check) {
         pending.push({ target: out, key: entry.key, check: entry.check, subjectId: subject, path: fieldPath, coordinate: entry.coordinate, maskedIndex });
       } else if (entry.personal && shaped !== null) {
-        release(entry.coordinate, subject);
+        release(entry.coordinate, subject, fieldPath);
       }
     }
     return out;
@@ -158,19 +159,34 @@ export async function shapeResponse(
         if (p.maskedIndex >= 0) masked[p.maskedIndex] = null;
         withhold(p.coordinate, decision, p.path);
       } else if (p.target[p.key] !== null) {
-        release(p.coordinate, p.subjectId);
+        release(p.coordinate, p.subjectId, p.path);
       }
     }
   }
 
-  // Drop errors and masks below a value that was withheld as a whole.
-  const withheldPaths = errors.map((e) => e.path);
-  const isBelowWithheld = (path: (string | number)[]) =>
-    withheldPaths.some((w) => w.length < path.length && w.every((segment, i) => segment === path[i]));
+  for (const m of maskQueue) {
+    if (m.target[m.key] !== null) m.target[m.key] = applyMask(m.strategy, m.target[m.key], options.mask);
+  }
+
+  // Nothing below a withheld value counts: no error, no mask, no disclosure. Below a masked value only the mask counts.
+  const key = (path: readonly (string | number)[], length = path.length) => path.slice(0, length).join('\u0000');
+  const withheldPaths = new Set(errors.map((e) => key(e.path)));
+  const maskedPaths = new Set(masked.flatMap((m) => (m ? [key(m.path)] : [])));
+  const isBelow = (set: Set<string>, path: (string | number)[]) => {
+    if (set.size === 0) return false;
+    for (let length = path.length - 1; length > 0; length--) if (set.has(key(path, length))) return true;
+    return false;
+  };
+  for (const r of releases) {
+    if (isBelow(withheldPaths, r.path) || isBelow(maskedPaths, r.path)) continue;
+    let set = disclosure.released.get(r.coordinate);
+    if (!set) disclosure.released.set(r.coordinate, (set = new Set()));
+    set.add(r.subjectId);
+  }
   return {
     data: shaped,
-    errors: errors.filter((e) => !isBelowWithheld(e.path)),
-    masked: masked.filter((m): m is MaskedValue => m !== null && !isBelowWithheld(m.path)),
+    errors: errors.filter((e) => !isBelow(withheldPaths, e.path)),
+    masked: masked.filter((m): m is MaskedValue => m !== null && !isBelow(withheldPaths, m.path)),
     disclosure,
   };
 }

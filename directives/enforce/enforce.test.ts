@@ -1,0 +1,172 @@
+import { buildSchema, parse, print, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { BoundCaller } from '../caller.ts';
+import type { ConsentRecord } from '../decide.ts';
+import { readPrivacyIndex } from '../policy.ts';
+import { privacyDirectiveDefinitions } from '../sdl.ts';
+import { validatePrivacyIndex } from '../validate.ts';
+import { planOperation } from './operation.ts';
+import { shapeResponse } from './response.ts';
+
+const sdl = `${privacyDirectiveDefinitions}
+type Query { me: Person  people: [Person!]!  node(id: ID!): Node }
+interface Node { id: ID! }
+type Person implements Node @dataSubject(field: "id") {
+  id: ID! @notPersonal
+  name: String @pii(category: NAME, purposes: [SERVICE_PROVISION, SUPPORT, MARKETING], masked: [SURVEY], mask: NAME_INITIAL) @consentRequired(purposes: [MARKETING, SURVEY])
+  email: String @pii(category: CONTACT, purposes: [SERVICE_PROVISION, MARKETING], masked: [SUPPORT], mask: EMAIL) @consentRequired(purposes: [MARKETING])
+  address: Address @pii(category: ADDRESS, purposes: [SERVICE_PROVISION], masked: [SUPPORT], mask: PREFECTURE_ONLY)
+}
+type Address {
+  prefecture: String @pii(category: ADDRESS, purposes: [SERVICE_PROVISION, SUPPORT])
+  city: String @pii(category: ADDRESS, purposes: [SERVICE_PROVISION, SUPPORT])
+}
+type Job { id: ID! title: String! }
+`;
+const schema = buildSchema(sdl);
+const { index, problems } = readPrivacyIndex(parse(sdl));
+const caller = (purpose: BoundCaller['purpose'], role: BoundCaller['role'], sub = 'p1'): BoundCaller => ({
+  sub,
+  role,
+  org: null,
+  purposes: [purpose],
+  purpose,
+  legalBasis: null,
+});
+const plan = (query: string, c: BoundCaller, operationName?: string) =>
+  planOperation({ schema, index, document: parse(query), operationName, caller: c });
+const shapeOptions = (c: BoundCaller, consents: Map<string, ConsentRecord[]> | Error = new Map(), variables?: Record<string, unknown>) => ({
+  caller: c,
+  variables,
+  now: new Date('2026-11-01T00:00:00Z'),
+  mask: { pseudonymKey: new Uint8Array(32).fill(7), now: new Date('2026-11-01T00:00:00Z') },
+  loadConsents: async () => {
+    if (consents instanceof Error) throw consents;
+    return consents;
+  },
+});
+
+describe('the test schema', () => {
+  it('is valid', () => {
+    expect(problems).toEqual([]);
+    expect(validatePrivacyIndex(schema, index)).toEqual([]);
+  });
+});
+
+describe('planOperation', () => {
+  it('removes denied fields from every alias and fragment before planning, keeping the document valid', () => {
+    const query = 'query Q { people { a: email b: email ...F ... on Person { c: email } name } } fragment F on Person { d: email }';
+    const p = plan(query, caller('ANALYTICS', 'analyst'));
+    const printed = print(p.document);
+    expect(printed).not.toMatch(/email/);
+    expect(printed).not.toMatch(/\bname\b/);
+    expect(validate(schema, p.document)).toEqual([]);
+    expect(p.deniedCoordinates).toEqual(['Person.email', 'Person.name']);
+  });
+
+  it('never mutates the cached input document and gives each purpose its own query hash', () => {
+    const document = parse('{ me { id email } }');
+    const before = print(document);
+    const analyst = planOperation({ schema, index, document, operationName: undefined, caller: caller('ANALYTICS', 'analyst') });
+    const candidate = planOperation({ schema, index, document, operationName: undefined, caller: caller('SERVICE_PROVISION', 'candidate') });
+    expect(print(document)).toBe(before);
+    expect(analyst.queryHash).not.toBe(candidate.queryHash);
+  });
+
+  it('adds hidden typename and subject selections for abstract types', () => {
+    const p = plan('{ node(id: "1") { ... on Person { email } } }', caller('SERVICE_PROVISION', 'candidate'));
+    expect(print(p.document)).toMatch(/_pv_t: __typename/);
+    expect(print(p.document)).toMatch(/_pv_s: id/);
+    expect(validate(schema, p.document)).toEqual([]);
+  });
+
+  it('rejects reserved aliases and operations over the limits', () => {
+    expect(() => plan('{ me { _pv_s: id } }', caller('SERVICE_PROVISION', 'candidate'))).toThrow(/reserved/);
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ');
+    expect(() => plan(`{ me { ${aliases} } }`, caller('SERVICE_PROVISION', 'candidate'))).toThrow(/aliases/);
+  });
+});
+
+describe('shapeResponse', () => {
+  it('restores withheld fields as null with one error per concrete path, list items and aliases included', async () => {
+    const c = caller('ANALYTICS', 'analyst');
+    const p = plan('{ people { id a: email b: email } }', c);
+    const shaped = await shapeResponse(p, { people: [{ id: 'p1', _pv_s: 'p1' }, { id: 'p2', _pv_s: 'p2' }] }, shapeOptions(c));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', a: null, b: null }, { id: 'p2', a: null, b: null }] });
+    expect(shaped.errors.map((e) => e.path)).toEqual([
+      ['people', 0, 'a'],
+      ['people', 0, 'b'],
+      ['people', 1, 'a'],
+      ['people', 1, 'b'],
+    ]);
+    expect(new Set(shaped.errors.map((e) => e.extensions.code))).toEqual(new Set(['PII_REDACTED']));
+  });
+
+  it('honours @include with variables', async () => {
+    const c = caller('ANALYTICS', 'analyst');
+    const p = plan('query($x: Boolean!) { me { id email @include(if: $x) } }', c);
+    const off = await shapeResponse(p, { me: { id: 'p1', _pv_s: 'p1' } }, shapeOptions(c, new Map(), { x: false }));
+    expect(off.data).toEqual({ me: { id: 'p1' } });
+    expect(off.errors).toEqual([]);
+    const on = await shapeResponse(p, { me: { id: 'p1', _pv_s: 'p1' } }, shapeOptions(c, new Map(), { x: true }));
+    expect(on.data).toEqual({ me: { id: 'p1', email: null } });
+    expect(on.errors).toHaveLength(1);
+  });
+
+  it('masks, listing every masked path, and masks objects after their children are shaped', async () => {
+    const c = caller('SUPPORT', 'support');
+    const p = plan('{ me { email address { prefecture city } } }', c);
+    const shaped = await shapeResponse(p, { me: { _pv_s: 'p1', email: 'taro@example.com', address: { prefecture: '東京都', city: '港区' } } }, shapeOptions(c));
+    expect(shaped.data).toEqual({ me: { email: 't***@example.com', address: { prefecture: '東京都', city: null } } });
+    expect(shaped.masked.map((m) => m.coordinate)).toEqual(['Person.email', 'Person.address']);
+    expect(shaped.disclosure.released.has('Address.city')).toBe(false);
+  });
+
+  it("limits SERVICE_PROVISION to the caller's own record", async () => {
+    const c = caller('SERVICE_PROVISION', 'candidate', 'p1');
+    const p = plan('{ people { id email } }', c);
+    const shaped = await shapeResponse(p, { people: [{ id: 'p1', _pv_s: 'p1', email: 'a@x.jp' }, { id: 'p2', _pv_s: 'p2', email: 'b@x.jp' }] }, shapeOptions(c));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: null }] });
+    expect(JSON.stringify(shaped)).not.toContain('b@x.jp');
+  });
+
+  it('withholds consent-gated fields per subject and fails closed when the lookup fails', async () => {
+    const c = caller('MARKETING', 'marketer');
+    const p = plan('{ people { id email } }', c);
+    const data = () => ({ people: [{ id: 'p1', _pv_s: 'p1', email: 'a@x.jp' }, { id: 'p2', _pv_s: 'p2', email: 'b@x.jp' }] });
+    const consents = new Map([['p1', [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED' as const, expiresAt: null }]]]);
+    const shaped = await shapeResponse(p, data(), shapeOptions(c, consents));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: null }] });
+    expect(shaped.errors).toEqual([expect.objectContaining({ path: ['people', 1, 'email'], extensions: { code: 'CONSENT_REQUIRED', coordinate: 'Person.email' } })]);
+    expect([...shaped.disclosure.released.get('Person.email')!]).toEqual(['p1']);
+    const failed = await shapeResponse(p, data(), shapeOptions(c, new Error('database down')));
+    expect(failed.data).toEqual({ people: [{ id: 'p1', email: null }, { id: 'p2', email: null }] });
+  });
+
+  it('withholds an object whose concrete type cannot be told', async () => {
+    const c = caller('SERVICE_PROVISION', 'candidate');
+    const p = plan('{ node(id: "1") { id } }', c);
+    const shaped = await shapeResponse(p, { node: { id: '1' } }, shapeOptions(c));
+    expect(shaped.data).toEqual({ node: null });
+  });
+});
+
+describe('validatePrivacyIndex', () => {
+  const problemsOf = (typeSdl: string) => {
+    const s = `${privacyDirectiveDefinitions}\ntype Query { p: P }\n${typeSdl}`;
+    const read = readPrivacyIndex(parse(s));
+    return [...read.problems, ...validatePrivacyIndex(buildSchema(s), read.index)];
+  };
+  it.each([
+    ['a non-null personal field', 'type P { id: ID! @notPersonal  email: String! @pii(category: CONTACT, purposes: [SUPPORT]) }', 'P.email', /nullable/],
+    ['an untagged field of a personal type', 'type P { id: ID!  email: String @pii(category: CONTACT, purposes: [SUPPORT]) }', 'P.id', /neither/],
+    ['a personal field without purposes', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: []) }', 'P.email', /no purpose/],
+    ['a masked purpose without strategy', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [SUPPORT], masked: [BILLING]) }', 'P.email', /strategy/],
+    ['a consent purpose without @consentRequired', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [MARKETING]) }', 'P.email', /consent/],
+    ['an aggregate-only purpose', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [ANALYTICS]) }', 'P.email', /aggregates/],
+    ['a subject field that does not exist', 'type P @dataSubject(field: "nope") { id: ID! }', 'P.nope', /does not exist/],
+  ])('refuses %s', (_name, typeSdl, coordinate, message) => {
+    const found = problemsOf(typeSdl);
+    expect(found).toContainEqual(expect.objectContaining({ coordinate, message: expect.stringMatching(message) }));
+  });
+});
