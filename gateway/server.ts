@@ -17,6 +17,7 @@ import type { SubgraphName } from './compose.ts';
 import { usePrivacyEnforcement, type GatewayContext } from './enforcement.ts';
 import { createErrorFormatter, toGraphQLError } from './errors.ts';
 import { bindPurpose } from './purpose.ts';
+import { createSubgraphFetcher } from './transport.ts';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -53,12 +54,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sign = createAssertionSigner(options.assertionKey);
   const production = options.production ?? false;
 
+  const transport = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls[name as SubgraphName] ?? url,
+        fetcher: transport.fetcher,
         async willSendRequest({ request, context }) {
           // Every subgraph call carries the gateway's signed statement of who asks and why.
           request.http?.headers.set(CALLER_ASSERTION_HEADER, await sign(context.caller));
@@ -87,8 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
 
-  return Object.assign(
-    await serveGraphQL(apollo, {
+  const served = await serveGraphQL(apollo, {
       port: options.port ?? 0,
       host: options.host,
       context: async (req): Promise<GatewayContext> => {
@@ -105,7 +107,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
       },
-    }),
-    { apollo },
-  );
+    });
+  return {
+    get url() {
+      return served.url;
+    },
+    get port() {
+      return served.port;
+    },
+    get requestCount() {
+      return served.requestCount;
+    },
+    apollo,
+    close: async () => {
+      await served.close();
+      await transport.close();
+    },
+  };
 }
