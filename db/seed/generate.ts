@@ -227,7 +227,7 @@ export class SeedGenerator {
       let name = '';
       let slug = '';
       for (let attempt = 0; attempt < 10; attempt++) {
-        const [stem, stemRomaji] = rng.chance(0.7) ? rng.pick(COMPANY_STEMS) : (([w, , r]) => [w, r] as const)(rng.pick(FAMILY_NAMES));
+        const [stem, stemRomaji] = rng.chance(0.7) ? rng.pick(COMPANY_STEMS) : familyStem(rng.pick(FAMILY_NAMES));
         const [suffix, suffixRomaji] = rng.pick(COMPANY_SUFFIXES[industry]);
         const legal = rng.weighted([['株式会社', 85], ['有限会社', 5], ['合同会社', 10]] as const);
         name = rng.chance(0.5) ? `${legal}${stem}${suffix}` : `${stem}${suffix}${legal}`;
@@ -366,9 +366,9 @@ export class SeedGenerator {
       } else if (f?.applyToEmployer || f?.applyToJob) counts[i] = 1;
       total += counts[i] as number;
     }
-    let eligible = 0;
-    for (let i = 0; i < n; i++) if (!fixed[i]) eligible++;
-    let remaining = Math.min(Math.max(0, this.scale.applications - total), eligible * MAX_APPLICATIONS_PER_CANDIDATE - total);
+    let capacity = 0;
+    for (let i = 0; i < n; i++) if (!fixed[i]) capacity += MAX_APPLICATIONS_PER_CANDIDATE - (counts[i] as number);
+    let remaining = Math.min(Math.max(0, this.scale.applications - total), capacity);
     while (remaining > 0) {
       const i = this.rng.int(0, n - 1);
       if (fixed[i] || (counts[i] as number) >= MAX_APPLICATIONS_PER_CANDIDATE) continue;
@@ -509,7 +509,8 @@ export class SeedGenerator {
       events.push({ purpose, recipientId, action: 'GRANT', ...src, at, expiresAt });
     const withdraw = (purpose: ConsentPurpose, recipientId: string | null, at: number) =>
       events.push({ purpose, recipientId, action: 'WITHDRAW', source: 'PRIVACY_CENTER', actor: id, at, expiresAt: null });
-    const later = (after: number) => rng.time(Math.min(after + DAY_MS, nowMs - 120_000), nowMs - 60_000);
+    // Strictly after `after` (which is at most a minute before now), usually days later.
+    const later = (after: number) => rng.time(Math.min(after + DAY_MS, nowMs - 30_000), nowMs - 1000);
 
     if (marketing !== 'none') {
       grant('MARKETING', null, signUpAt, signUp, marketing === 'expired' ? signUpAt + 180 * DAY_MS : maybeExpiry(signUpAt));
@@ -524,14 +525,14 @@ export class SeedGenerator {
       if (advertising) withdraw('ADVERTISING', null, leftAt);
     }
     // One JOB_APPLICATION grant per employer, at the first application to it.
-    for (const [employerId, at] of applied) grant('EMPLOYER_DISCLOSURE', employerId, at, { source: 'JOB_APPLICATION', actor: id }, null);
+    for (const [employerId, { first }] of applied) grant('EMPLOYER_DISCLOSURE', employerId, first, { source: 'JOB_APPLICATION', actor: id }, null);
     if (allEmployers !== 'none') {
       const at = allEmployers === 'expired'
         ? createdAt + DAY_MS
         : rng.time(createdAt + 3_600_000, Math.max(createdAt + 3_600_000, nowMs - 2 * DAY_MS));
       const src = { source: 'PRIVACY_CENTER' as ConsentSource, actor: id };
-      grant('EMPLOYER_DISCLOSURE', null, at, src, allEmployers === 'expired' ? at + 180 * DAY_MS : fx.allEmployers ? null : maybeExpiry(at));
-      if (withdrawFrom) withdraw('EMPLOYER_DISCLOSURE', withdrawFrom, later(Math.max(at, applied.get(withdrawFrom) ?? 0)));
+      grant('EMPLOYER_DISCLOSURE', null, at, src, allEmployers === 'expired' ? at + 180 * DAY_MS : maybeExpiry(at));
+      if (withdrawFrom) withdraw('EMPLOYER_DISCLOSURE', withdrawFrom, later(Math.max(at, applied.get(withdrawFrom)?.last ?? 0)));
     }
 
     // --- survey response
@@ -632,7 +633,7 @@ export class SeedGenerator {
     batch.resumes.push({ candidateId: id, summary, skills: skillList, updatedAt: new Date(rng.time(createdAt, nowMs - 60_000)) });
   }
 
-  /** Picks the jobs, writes the applications; returns the first application time per employer. */
+  /** Picks the jobs, writes the applications; returns the first and last application time per employer. */
   private applications(
     candidateId: string,
     count: number,
@@ -640,10 +641,10 @@ export class SeedGenerator {
     desiredIndustries: readonly string[],
     createdAt: number,
     batch: CandidateBatch,
-  ): Map<string, number> {
+  ): Map<string, { first: number; last: number }> {
     const { rng, nowMs } = this;
     const chosen = new Set<number>();
-    const firstByEmployer = new Map<string, number>();
+    const byEmployer = new Map<string, { first: number; last: number }>();
     for (let k = 0; k < count; k++) {
       let index: number | undefined;
       if (k === 0 && fx.applyToJob) index = this.jobIndexById.get(fx.applyToJob);
@@ -668,10 +669,10 @@ export class SeedGenerator {
         createdAt: new Date(at),
         updatedAt: new Date(status === 'SUBMITTED' ? at : rng.time(at, nowMs - 60_000)),
       });
-      const first = firstByEmployer.get(job.employerId);
-      if (first === undefined || at < first) firstByEmployer.set(job.employerId, at);
+      const seen = byEmployer.get(job.employerId);
+      byEmployer.set(job.employerId, seen ? { first: Math.min(seen.first, at), last: Math.max(seen.last, at) } : { first: at, last: at });
     }
-    return firstByEmployer;
+    return byEmployer;
   }
 
   private pickJob(chosen: ReadonlySet<number>, industries: readonly string[], avoidEmployer: string | undefined): number | undefined {
@@ -710,3 +711,5 @@ export class SeedGenerator {
     }
   }
 }
+
+const familyStem = ([written, , romaji]: NameEntry): readonly [string, string] => [written, romaji];

@@ -85,6 +85,14 @@ describe('seedDatabase', () => {
     await Promise.all([same.close(), other.close()]);
   });
 
+  it('works for a single candidate (the demo candidate)', async () => {
+    const tiny = await freshDatabase();
+    const result = await seedDatabase(tiny.db, { candidates: 1 });
+    expect(result).toMatchObject({ candidates: 1, employers: 60, jobs: 300, applications: 3 });
+    expect(await rows(tiny, 'select id from users.candidates')).toEqual([{ id: DEMO_IDS.candidate }]);
+    await tiny.close();
+  });
+
   it('gives about 10% of candidates a well-formed residence card', async () => {
     const cards = await rows<{ card_number: string }>(db, 'select card_number from users.residence_cards');
     expect(cards.length).toBeGreaterThanOrEqual(CANDIDATES * 0.05);
@@ -154,6 +162,10 @@ describe('seedDatabase', () => {
       from privacy.consent_events) t where back`)).toBe(0);
     expect(await scalar(db, `select count(*) as n from privacy.consent_events where policy_version <> '2026-04'
       or actor <> case source when 'IMPORT' then 'seed' else subject_id::text end`)).toBe(0);
+    // Nobody applies to an employer after withdrawing from it.
+    expect(await scalar(db, `select count(*) as n from privacy.consents c join employers.jobs j on j.employer_id = c.recipient_id
+      join employers.applications a on a.job_id = j.id and a.candidate_id = c.subject_id
+      where c.state = 'WITHDRAWN' and a.created_at > c.updated_at`)).toBe(0);
     const purposes = await rows<{ purpose: string }>(db, 'select distinct purpose from privacy.consent_events order by 1');
     expect(purposes.map((p) => p.purpose)).toEqual(['ADVERTISING', 'EMPLOYER_DISCLOSURE', 'MARKETING', 'SURVEY']);
   });
