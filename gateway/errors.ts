@@ -27,7 +27,11 @@ export function createErrorFormatter(options: { hideSuggestions: boolean }) {
       return { message: original.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: original.code, ...original.details } };
     }
     const code = formatted.extensions?.code;
-    if (code === 'GRAPHQL_PARSE_FAILED' && /more than \d+ tokens/.test(formatted.message)) {
+    // graphql-js words these "Document contains more that N tokens" and "Validation aborted".
+    if (
+      (code === 'GRAPHQL_PARSE_FAILED' && /more th(?:an|at) \d+ tokens/.test(formatted.message)) ||
+      (code === 'GRAPHQL_VALIDATION_FAILED' && /^Validation aborted|Too many validation errors/.test(formatted.message))
+    ) {
       return { message: 'The operation is too large.', extensions: { code: 'QUERY_TOO_COMPLEX' } };
     }
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {

@@ -17,6 +17,10 @@ export function bindPurpose(caller: Caller, headers: { purpose?: string | undefi
     }
     purpose = caller.purposes[0]!;
   } else {
+    // A legal basis is the compliance role's alone, whatever else the token says.
+    if (isPurpose(declared) && isLegalBasis(declared) && caller.role !== 'compliance') {
+      throw new PrivacyError('LEGAL_BASIS_REQUIRED', 'Legal-basis purposes are reserved for the compliance role.');
+    }
     if (!isPurpose(declared) || !caller.purposes.includes(declared)) {
       throw new PrivacyError('PURPOSE_NOT_PERMITTED', 'The declared purpose is not permitted for this token.');
     }

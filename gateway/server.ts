@@ -44,6 +44,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Node reads header bytes as Latin-1; a legal-basis reference may be Japanese, so decode it as UTF-8. */
+function utf8Header(req: IncomingMessage, name: string): string | undefined {
+  const raw = header(req, name);
+  if (raw === undefined) return undefined;
+  const decoded = Buffer.from(raw, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? raw : decoded;
+}
+
 /**
  * Starts the privacy-enforcing gateway over the given supergraph.
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, port: 4000 });
@@ -96,7 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: async (req): Promise<GatewayContext> => {
         try {
           const caller: Caller = await authenticate(header(req, 'authorization'));
-          const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: header(req, 'x-legal-basis') });
+          const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: utf8Header(req, 'x-legal-basis') });
           const mode = header(req, 'x-privacy-mode')?.trim().toLowerCase();
           if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') {
             throw new PrivacyError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');

@@ -29,8 +29,8 @@ const TYPENAME_ALIAS = `${HIDDEN_ALIAS_PREFIX}t`;
 const SUBJECT_ALIAS = `${HIDDEN_ALIAS_PREFIX}s`;
 const FILLER_ALIAS = `${HIDDEN_ALIAS_PREFIX}e`;
 
-/** A `@skip`/`@include` condition: a literal, or a variable read at request time. */
-export type Condition = { kind: 'skip' | 'include'; value: boolean | { variable: string } };
+/** A `@skip`/`@include` condition: a literal, or a variable read at request time (with the operation's default for it). */
+export type Condition = { kind: 'skip' | 'include'; value: boolean | { variable: string; defaultValue?: boolean } };
 
 /** What to do with one response key of one concrete type. */
 export interface FieldEntry {
@@ -68,6 +68,8 @@ export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, m
 /** Everything enforcement needs for one (operation, role, purpose), computed once and cached. */
 export interface EnforcementPlan {
   document: DocumentNode;
+  /** The rewritten document printed once, handed to the executor as the request source. */
+  source: string;
   /** Hash of the rewritten document (the gateway's query-plan cache key). */
   queryHash: string;
   operation: OperationDefinitionNode;
@@ -95,13 +97,23 @@ function classify(index: PrivacyIndex, typeName: string, fieldName: string): Fie
   return index.personalTypes.has(typeName) ? undefined : { kind: 'notPersonal' };
 }
 
-function conditionsOf(node: { directives?: readonly { name: { value: string }; arguments?: readonly any[] }[] }): Condition[] {
+function conditionsOf(
+  node: { directives?: readonly { name: { value: string }; arguments?: readonly any[] }[] },
+  variableDefaults: ReadonlyMap<string, boolean>,
+): Condition[] {
   const out: Condition[] = [];
   for (const d of node.directives ?? []) {
     if (d.name.value !== 'skip' && d.name.value !== 'include') continue;
     const arg = d.arguments?.find((a) => a.name.value === 'if');
     if (!arg) continue;
-    const value = arg.value.kind === Kind.VARIABLE ? { variable: arg.value.name.value as string } : arg.value.value === true;
+    let value: Condition['value'];
+    if (arg.value.kind === Kind.VARIABLE) {
+      const variable = arg.value.name.value as string;
+      const defaultValue = variableDefaults.get(variable);
+      value = defaultValue === undefined ? { variable } : { variable, defaultValue };
+    } else {
+      value = arg.value.value === true;
+    }
     out.push({ kind: d.name.value, value });
   }
   return out;
@@ -111,7 +123,11 @@ function conditionsOf(node: { directives?: readonly { name: { value: string }; a
 export function isIncluded(occurrences: Condition[][], variables: Record<string, unknown> | undefined): boolean {
   return occurrences.some((conditions) =>
     conditions.every((c) => {
-      const value = typeof c.value === 'boolean' ? c.value : variables?.[c.value.variable] === true;
+      // A variable the request leaves out takes its default from the operation, as execution does.
+      const value =
+        typeof c.value === 'boolean'
+          ? c.value
+          : (variables && Object.hasOwn(variables, c.value.variable) ? variables[c.value.variable] : c.value.defaultValue) === true;
       return c.kind === 'include' ? value : !value;
     }),
   );
@@ -128,6 +144,8 @@ interface Walk {
   index: PrivacyIndex;
   caller: Pick<BoundCaller, 'role' | 'purpose'>;
   fragments: Map<string, FragmentDefinitionNode>;
+  /** Boolean defaults of the operation's variables (`query ($v: Boolean = true)`). */
+  variableDefaults: Map<string, boolean>;
   limits: OperationLimits;
   denied: Set<string>;
   masked: Set<string>;
@@ -146,7 +164,7 @@ function collectFields(
   visitedFragments: Set<string>,
 ) {
   for (const selection of selectionSet.selections) {
-    const conditions = [...inherited, ...conditionsOf(selection)];
+    const conditions = [...inherited, ...conditionsOf(selection, walk.variableDefaults)];
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;
       const entry = into.get(key) ?? { nodes: [], occurrences: [] };
@@ -360,6 +378,11 @@ export function planOperation(input: PlanInput): EnforcementPlan {
         .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
         .map((d) => [d.name.value, d]),
     ),
+    variableDefaults: new Map(
+      (operation.variableDefinitions ?? []).flatMap((v) =>
+        v.defaultValue?.kind === Kind.BOOLEAN ? [[v.variable.name.value, v.defaultValue.value] as const] : [],
+      ),
+    ),
     limits: input.limits ?? DEFAULT_LIMITS,
     denied: new Set(),
     masked: new Set(),
@@ -375,9 +398,11 @@ export function planOperation(input: PlanInput): EnforcementPlan {
   const rewrittenOperation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === operation.name?.value,
   )!;
+  const source = print(document);
   return {
     document,
-    queryHash: createHash('sha256').update(print(document)).digest('hex'),
+    source,
+    queryHash: createHash('sha256').update(source).digest('hex'),
     operation: rewrittenOperation,
     root,
     deniedCoordinates: [...walk.denied].sort(),

@@ -4,7 +4,32 @@ import { applyMask, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
 
-type Path = readonly (string | number)[];
+/**
+ * A response path as a linked list: shaping allocates one small node per value instead of copying an array,
+ * and only reported paths (errors, masks) are turned into arrays.
+ */
+class ResponsePath {
+  private joined: string | undefined;
+
+  constructor(
+    readonly parent: ResponsePath | null,
+    readonly key: string | number,
+  ) {}
+
+  /** The path's identity for set lookups: its keys joined with NUL, computed once per node. */
+  get id(): string {
+    return (this.joined ??= this.parent ? `${this.parent.id}\u0000${this.key}` : String(this.key));
+  }
+
+  toArray(): (string | number)[] {
+    const out: (string | number)[] = [];
+    for (let node: ResponsePath | null = this; node; node = node.parent) out.push(node.key);
+    return out.reverse();
+  }
+}
+
+/** The root of the response is the empty path. */
+type Path = ResponsePath | null;
 
 /** An error the gateway adds at the path of a withheld value. */
 export interface PrivacyFieldError {
@@ -57,7 +82,7 @@ interface Pending {
   key: string;
   check: SubjectCheck;
   subjectId: string | null;
-  path: (string | number)[];
+  path: ResponsePath;
   coordinate: string;
   maskedIndex: number;
 }
@@ -73,8 +98,11 @@ export async function shapeResponse(
 ): Promise<ShapedResponse> {
   const errors: PrivacyFieldError[] = [];
   const masked: (MaskedValue | null)[] = [];
+  // The path of errors[i] and masked[i], for the "below a withheld or masked value" checks at the end.
+  const errorPaths: ResponsePath[] = [];
+  const maskedPaths: ResponsePath[] = [];
   const pending: Pending[] = [];
-  const maskQueue: { target: Record<string, unknown>; key: string; strategy: MaskStrategy }[] = [];
+  const maskQueue: { target: Record<string, unknown>; key: string; strategy: MaskStrategy; child: SelectionPlan | null }[] = [];
   const disclosure: DisclosureSummary = {
     purpose: options.caller.purpose,
     role: options.caller.role,
@@ -83,20 +111,21 @@ export async function shapeResponse(
     released: new Map(),
     withheld: new Map(),
   };
-  const releases: { coordinate: string; subjectId: string | null; path: (string | number)[] }[] = [];
-  const release = (coordinate: string, subjectId: string | null, path: (string | number)[]) => {
+  const releases: { coordinate: string; subjectId: string | null; path: ResponsePath }[] = [];
+  const release = (coordinate: string, subjectId: string | null, path: ResponsePath) => {
     releases.push({ coordinate, subjectId, path });
   };
-  const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: (string | number)[]) => {
+  const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: ResponsePath) => {
     let set = disclosure.withheld.get(coordinate);
     if (!set) disclosure.withheld.set(coordinate, (set = new Set()));
     set.add(decision.reason);
-    errors.push({ message: MESSAGES[decision.code], path, extensions: { code: decision.code, coordinate } });
+    errors.push({ message: MESSAGES[decision.code], path: path.toArray(), extensions: { code: decision.code, coordinate } });
+    errorPaths.push(path);
   };
 
   const shapeValue = (value: unknown, plan: SelectionPlan, path: Path, subject: string | null): unknown => {
     if (value === null || value === undefined) return null;
-    if (Array.isArray(value)) return value.map((item, i) => shapeValue(item, plan, [...path, i], subject));
+    if (Array.isArray(value)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject));
     if (typeof value !== 'object') return null;
     return shapeObject(value as Record<string, unknown>, plan, path, subject);
   };
@@ -111,7 +140,7 @@ export async function shapeResponse(
     const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
     const out: Record<string, unknown> = {};
     for (const entry of entries) {
-      const fieldPath = [...path, entry.key];
+      const fieldPath = new ResponsePath(path, entry.key);
       const { decision } = entry;
       if (decision.kind === 'deny') {
         if (isIncluded(entry.occurrences, options.variables)) {
@@ -125,8 +154,9 @@ export async function shapeResponse(
       let maskedIndex = -1;
       if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
         // Masks run after the consent checks, children first, so they see the final values.
-        maskedIndex = masked.push({ path: fieldPath, coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
-        maskQueue.push({ target: out, key: entry.key, strategy: decision.strategy });
+        maskedIndex = masked.push({ path: fieldPath.toArray(), coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
+        maskedPaths.push(fieldPath);
+        maskQueue.push({ target: out, key: entry.key, strategy: decision.strategy, child: entry.child });
       }
       out[entry.key] = shaped;
       if (entry.check) {
@@ -138,7 +168,7 @@ export async function shapeResponse(
     return out;
   };
 
-  const shaped = data ? (shapeObject(data, plan.root, [], null) as Record<string, unknown> | null) : null;
+  const shaped = data ? (shapeObject(data, plan.root, null, null) as Record<string, unknown> | null) : null;
 
   if (pending.length > 0) {
     const subjects = [...new Set(pending.filter((p) => p.check.consent && p.subjectId).map((p) => p.subjectId!))];
@@ -164,29 +194,45 @@ export async function shapeResponse(
     }
   }
 
+  // A masked object (PREFECTURE_ONLY) is masked key by key under each key's real field name, so an alias
+  // (`address { prefecture: street }`) cannot pass another field off as the one the mask keeps.
+  const maskValue = (strategy: MaskStrategy, value: unknown, child: SelectionPlan | null): unknown => {
+    if (!child || value === null || typeof value !== 'object') return applyMask(strategy, value, options.mask);
+    if (Array.isArray(value)) return value.map((item) => maskValue(strategy, item, child));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const fields = new Set<string>();
+      for (const entries of child.byType.values()) {
+        for (const e of entries) if (e.key === key) fields.add(e.coordinate.slice(e.coordinate.indexOf('.') + 1));
+      }
+      const field = fields.size === 1 ? [...fields][0]! : null;
+      const result = field === null ? null : applyMask(strategy, { [field]: item }, options.mask);
+      out[key] = field !== null && result !== null && typeof result === 'object' ? ((result as Record<string, unknown>)[field] ?? null) : null;
+    }
+    return out;
+  };
   for (const m of maskQueue) {
-    if (m.target[m.key] !== null) m.target[m.key] = applyMask(m.strategy, m.target[m.key], options.mask);
+    if (m.target[m.key] !== null) m.target[m.key] = maskValue(m.strategy, m.target[m.key], m.child);
   }
 
   // Nothing below a withheld value counts: no error, no mask, no disclosure. Below a masked value only the mask counts.
-  const key = (path: readonly (string | number)[], length = path.length) => path.slice(0, length).join('\u0000');
-  const withheldPaths = new Set(errors.map((e) => key(e.path)));
-  const maskedPaths = new Set(masked.flatMap((m) => (m ? [key(m.path)] : [])));
-  const isBelow = (set: Set<string>, path: (string | number)[]) => {
+  const withheldIds = new Set(errorPaths.map((p) => p.id));
+  const maskedIds = new Set(maskedPaths.flatMap((p, i) => (masked[i] ? [p.id] : [])));
+  const isBelow = (set: Set<string>, path: ResponsePath) => {
     if (set.size === 0) return false;
-    for (let length = path.length - 1; length > 0; length--) if (set.has(key(path, length))) return true;
+    for (let node = path.parent; node; node = node.parent) if (set.has(node.id)) return true;
     return false;
   };
   for (const r of releases) {
-    if (isBelow(withheldPaths, r.path) || isBelow(maskedPaths, r.path)) continue;
+    if (isBelow(withheldIds, r.path) || isBelow(maskedIds, r.path)) continue;
     let set = disclosure.released.get(r.coordinate);
     if (!set) disclosure.released.set(r.coordinate, (set = new Set()));
     set.add(r.subjectId);
   }
   return {
     data: shaped,
-    errors: errors.filter((e) => !isBelow(withheldPaths, e.path)),
-    masked: masked.filter((m): m is MaskedValue => m !== null && !isBelow(withheldPaths, m.path)),
+    errors: errors.filter((_, i) => !isBelow(withheldIds, errorPaths[i]!)),
+    masked: masked.filter((m, i): m is MaskedValue => m !== null && !isBelow(withheldIds, maskedPaths[i]!)),
     disclosure,
   };
 }
