@@ -35,6 +35,9 @@ export async function recordConsent(db: Database, change: ConsentChange): Promis
 
 /** The same as `recordConsent`, inside a transaction the caller already holds. */
 export async function applyConsentChange(tx: Executor, change: ConsentChange): Promise<typeof consents.$inferSelect> {
+  // Serializes the changes of one subject, so the current state is always that of the subject's last event
+  // (without it, two concurrent changes can commit their state rows in the opposite order of their events).
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`consent:${change.subjectId.toLowerCase()}`}, 0))`);
   const at = change.at ?? new Date();
   const policyVersion = change.policyVersion ?? CURRENT_POLICY_VERSION;
   const expiresAt = change.action === 'GRANT' ? (change.expiresAt ?? null) : null;

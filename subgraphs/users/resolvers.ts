@@ -2,6 +2,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { SubgraphContext } from '../common/context.ts';
+import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolvers, mayReadConsents } from './consent.ts';
 import { groupLoader, isUuid, iso, rowLoader, uuidIn } from './shared.ts';
 import { candidateVisibility } from './visibility.ts';
 
@@ -80,6 +81,11 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       return row ? { __typename: 'Candidate', ...row } : null;
     },
   },
+  Mutation: {
+    grantConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) => changeConsent(ctx, 'GRANT', args),
+    withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
+      changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),
+  },
   Node: {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
   },
@@ -91,7 +97,12 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     resume: (parent: CandidateRow, _args, ctx: SubgraphContext) => resumeLoader(ctx).load(parent.id),
     desiredIndustries: (parent: CandidateRow) => parent.desiredIndustries,
     desiredPrefectures: (parent: CandidateRow) => parent.desiredPrefectures,
+    consents: (parent: CandidateRow, _args, ctx: SubgraphContext) =>
+      mayReadConsents(ctx, parent.id) ? consentsLoader(ctx).load(parent.id) : null,
+    consentHistory: (parent: CandidateRow, _args, ctx: SubgraphContext) =>
+      mayReadConsents(ctx, parent.id) ? consentHistoryLoader(ctx).load(parent.id) : null,
   },
+  ...consentTypeResolvers,
   ResidenceCard: {
     number: (parent: ResidenceCardRow) => parent.cardNumber,
   },
