@@ -382,6 +382,14 @@ function checkObject(check: Check, shape: Shape, actual: any, expectedRaw: any, 
           expect(value, `${at}: a masked value differs from the raw one`).not.toEqual(rawValue);
           check.masks.push({ path: fieldPath, coordinate, strategy: outcome.strategy });
         }
+        if (child !== null && rawValue !== null && !Array.isArray(rawValue)) {
+          // Sub-fields the purpose withholds are not even fetched: each gets its own error under the masked value.
+          for (const subField of Object.keys(child.fields)) {
+            const subCoordinate = `${child.type}.${subField}`;
+            const subOutcome = expectedOutcome(check, subCoordinate, subject);
+            if (subOutcome.kind === 'deny') check.errors.push({ path: [...fieldPath, subField], code: subOutcome.code, coordinate: subCoordinate });
+          }
+        }
         break;
       case 'allow':
         if (child === null || rawValue === null) {

@@ -31,3 +31,37 @@ export function maskInternalErrors(formatted: GraphQLFormattedError, error: unkn
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
+
+export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+/**
+ * Runs a write and turns any unexpected failure into a generic INTERNAL_SERVER_ERROR: driver errors
+ * quote the statement and its parameters (a cover letter, a name), which must never reach a client.
+ * Only the SQLSTATE is kept, for operators.
+ */
+export async function withoutLeaks<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof GraphQLError) throw error;
+    throw new GraphQLError(`Could not ${what}.`, { extensions: { code: 'INTERNAL_SERVER_ERROR', sqlState: sqlStateOf(error) } });
+  }
+}
+
+function sqlStateOf(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return null;
+}

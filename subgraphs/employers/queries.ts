@@ -6,7 +6,8 @@ import { and, desc, eq, getTableColumns, inArray, lte, or, sql, type SQL } from 
 import { applications, employers, jobs } from '../../db/schema/employers.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, type CursorPosition } from '../common/pagination.ts';
-import { afterTimestampCursor, groupLoader, isUuid, loaderFor, rowLoader, timestampKey, uuidIn } from '../users/shared.ts';
+import { afterTimestampCursor, isUuid, timestampKey, uuidIn } from '../common/sql.ts';
+import { groupLoader, loaderFor, rowLoader } from '../common/batch-loader.ts';
 
 export type EmployerRow = typeof employers.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;

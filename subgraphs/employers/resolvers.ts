@@ -6,17 +6,8 @@ import { addresses, candidates, resumes } from '../../db/schema/users.ts';
 import { applyConsentChange, hasConsentSql } from '../common/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
-import {
-  afterTimestampCursor,
-  badInput,
-  forbidden,
-  isUuid,
-  iso,
-  likePattern,
-  notFound,
-  timestampKey,
-  withoutLeaks,
-} from '../users/shared.ts';
+import { afterTimestampCursor, isUuid, iso, likePattern, timestampKey } from '../common/sql.ts';
+import { badInput, forbidden, notFound, withoutLeaks } from '../common/errors.ts';
 import {
   type ApplicationRow,
   type EmployerRow,

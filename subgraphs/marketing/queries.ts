@@ -2,7 +2,8 @@
 import { asc, count, desc, sql } from 'drizzle-orm';
 import { adIdentifiers, campaignRecipients, campaigns, surveyResponses, surveys } from '../../db/schema/marketing.ts';
 import type { SubgraphContext } from '../common/context.ts';
-import { groupLoader, isUuid, loaderFor, rowLoader, uuidIn } from '../users/shared.ts';
+import { isUuid, uuidIn } from '../common/sql.ts';
+import { groupLoader, loaderFor, rowLoader } from '../common/batch-loader.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type SurveyRow = typeof surveys.$inferSelect;

@@ -5,7 +5,7 @@ import { candidates } from '../../db/schema/users.ts';
 import { hasConsentSql } from '../common/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
-import { afterIdCursor, afterTimestampCursor, isUuid, iso, timestampKey } from '../users/shared.ts';
+import { afterIdCursor, afterTimestampCursor, isUuid, iso, timestampKey } from '../common/sql.ts';
 import {
   type AdIdentifierRow,
   type CampaignRecipientRow,

@@ -28,7 +28,9 @@ import { candidates } from '../../db/schema/users.ts';
 import { CONSENT_PURPOSES, PURPOSES, type ConsentPurpose } from '../../directives/purposes.ts';
 import { applyConsentChange } from '../common/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
-import { badInput, forbidden, groupLoader, isUuid, iso, uuidIn, withoutLeaks } from './shared.ts';
+import { isUuid, iso, uuidIn } from '../common/sql.ts';
+import { groupLoader } from '../common/batch-loader.ts';
+import { badInput, forbidden, withoutLeaks } from '../common/errors.ts';
 
 export type ConsentRow = typeof consents.$inferSelect;
 export type ConsentEventRow = typeof consentEvents.$inferSelect;

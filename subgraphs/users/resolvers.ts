@@ -3,7 +3,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolvers, mayReadConsents } from './consent.ts';
-import { groupLoader, isUuid, iso, rowLoader, uuidIn } from './shared.ts';
+import { isUuid, iso, uuidIn } from '../common/sql.ts';
+import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;

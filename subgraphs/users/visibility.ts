@@ -3,7 +3,7 @@ import { candidates } from '../../db/schema/users.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
 import { hasConsentSql } from '../common/consent.ts';
-import { isUuid } from './shared.ts';
+import { isUuid } from '../common/sql.ts';
 
 const SUBJECT_CONSENT_PURPOSES: ReadonlySet<string> = new Set<ConsentPurpose>(['MARKETING', 'SURVEY', 'ADVERTISING']);
 
