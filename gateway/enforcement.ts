@@ -1,10 +1,10 @@
-import { print, type GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { GraphQLError as GraphQLErrorClass, parse } from 'graphql';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { BoundCaller } from '../directives/caller.ts';
 import type { ConsentRecord } from '../directives/decide.ts';
 import { planOperation, type EnforcementPlan, type OperationLimits } from '../directives/enforce/operation.ts';
-import { shapeResponse, type DisclosureSummary } from '../directives/enforce/response.ts';
+import { shapeResponse, type DisclosureSummary, type PrivacyFieldError } from '../directives/enforce/response.ts';
 import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
 import { readPrivacyIndex, type PrivacyIndex } from '../directives/policy.ts';
 import { PrivacySchemaError, validatePrivacyIndex } from '../directives/validate.ts';
@@ -93,7 +93,7 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
       document: plan.document,
       queryHash: plan.queryHash,
       operation: plan.operation,
-      source: print(plan.document),
+      source: plan.source,
     } as GatewayGraphQLRequestContext);
     const shaped = await shapeResponse(plan, result.data as Record<string, unknown> | null | undefined, {
       caller: context.caller,
@@ -106,10 +106,7 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
     if (context.strict && shaped.errors.length > 0) {
       return { data: null, errors: [rejection([...new Set(shaped.errors.map((e) => e.extensions.coordinate))].sort())] };
     }
-    const errors: GraphQLError[] = [
-      ...(result.errors ?? []),
-      ...shaped.errors.map((e) => new GraphQLErrorClass(e.message, { path: e.path, extensions: e.extensions })),
-    ];
+    const errors: GraphQLError[] = [...(result.errors ?? []), ...fieldErrors(shaped.errors)];
     return {
       ...(result.data === undefined ? {} : { data: shaped.data }),
       ...(errors.length > 0 ? { errors } : {}),
@@ -128,6 +125,21 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
     },
     stop: () => inner.stop(),
   };
+}
+
+/**
+ * Redactions are expected outcomes, not faults: they are built without capturing a stack trace (half their cost,
+ * and never shown: stack traces are excluded from responses).
+ */
+function fieldErrors(errors: readonly PrivacyFieldError[]): GraphQLError[] {
+  if (errors.length === 0) return [];
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return errors.map((e) => new GraphQLErrorClass(e.message, { path: e.path, extensions: e.extensions }));
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function rejection(coordinates: readonly string[]): GraphQLError {

@@ -6,7 +6,8 @@
 // it deliberately does not read the schema's @pii annotations or call decide(), so a policy change in the schema
 // that nobody wrote down here makes this suite fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { applications as applicationsTable } from '../db/schema/employers.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import { ROLE_PURPOSES, type Role } from '../directives/roles.ts';
@@ -91,6 +92,9 @@ const SPEC: Record<string, Rule> = {
   'WorkHistoryEntry.description': { raw: [SP, ED, SU, LO] },
   'Candidate.applications': { raw: [SP, ED, SU, FP, LO] },
   'Application.coverLetter': { raw: [SP, ED, SU, LO] },
+  // Who applied where is career data: the link to the person goes only where applications go.
+  'Application.candidateId': { raw: [SP, ED, SU, FP, LO] },
+  'Application.candidate': { raw: [SP, ED, SU, FP, LO] },
   // Preferences: matching and targeting (with consent), support.
   'Candidate.desiredIndustries': { raw: [SP, SU, ED, MK, SV, AD] },
   'Candidate.desiredPrefectures': { raw: [SP, SU, ED, MK, SV, AD] },
@@ -110,10 +114,8 @@ const NOT_PERSONAL = new Set([
   'Candidate.id',
   'Resume.updatedAt',
   'Application.id',
-  'Application.candidateId',
   'Application.status',
   'Application.job',
-  'Application.candidate',
   'Job.id',
   'Job.employer',
   'Employer.id',
@@ -439,7 +441,14 @@ async function runCase(c: Case) {
   if (data.me) ids.add(data.me.id);
   c.reach.lookups.forEach((_, i) => data[`l${i}`] && ids.add(data[`l${i}`].id));
   for (const n of [...data.candidates.nodes, ...data.campaignAudience.nodes]) ids.add(n.id);
-  for (const n of data.job?.applications.nodes ?? []) ids.add(n.candidateId);
+  // Who applied comes from the database: Application.candidateId is itself withheld under some purposes.
+  const applicants = new Map<string, string>();
+  const applicantRows = await t.db.db
+    .select({ id: applicationsTable.id, candidate: applicationsTable.candidateId })
+    .from(applicationsTable)
+    .where(eq(applicationsTable.jobId, DEMO_IDS.job));
+  for (const row of applicantRows) applicants.set(row.id, row.candidate);
+  for (const n of data.job?.applications.nodes ?? []) ids.add(applicants.get(n.id)!);
   await rawCandidates(ids);
   const consented = await loadConsentOracle(t.db.db, [...ids]);
   const check: Check = { c, sub: claims.sub, org: claims.org, consented, now: new Date(), errors: [], masks: [] };
@@ -493,13 +502,14 @@ async function runCase(c: Case) {
   expect(data.job?.id).toBe(DEMO_IDS.job);
   const applications = data.job.applications.nodes as any[];
   if (c.reach.jobApplications) {
-    const byCandidate = new Map(applications.map((a) => [a.candidateId, a]));
+    const byCandidate = new Map(applications.map((a) => [applicants.get(a.id), a]));
     expect(byCandidate.has(DEMO_IDS.candidate)).toBe(true);
     expect(byCandidate.has(withdrawnApplicant)).toBe(true);
     applications.forEach((node, i) => {
-      const application = raw.get(node.candidateId).applications.find((a: any) => a.id === node.id);
-      expect(application, `application ${node.id} of ${node.candidateId}`).toBeDefined();
-      checkObject(check, APPLICATION_OF_JOB, node, { ...application, candidate: raw.get(node.candidateId) }, ['job', 'applications', 'nodes', i], node.candidateId);
+      const applicant = applicants.get(node.id)!;
+      const application = raw.get(applicant).applications.find((a: any) => a.id === node.id);
+      expect(application, `application ${node.id} of ${applicant}`).toBeDefined();
+      checkObject(check, APPLICATION_OF_JOB, node, { ...application, candidate: raw.get(applicant) }, ['job', 'applications', 'nodes', i], applicant);
     });
   } else {
     expect(applications).toEqual([]);

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { SCENARIO_IDS, type ScenarioId } from './scenarios.ts';
+
+/** What one `npm run bench` invocation measures. */
+export interface BenchOptions {
+  candidates: number;
+  /** Extra database sizes at which D (and A, for D/A) are measured again. */
+  scale: number[];
+  scenarios: ScenarioId[];
+  connections: number;
+  /** Connections of the latency runs (`A′@1`, `B@1`). */
+  latencyConnections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  rounds: number;
+  /** PostgreSQL server to create the bench databases on; null: embedded PGlite under bench/tmp. */
+  databaseUrl: string | null;
+  databaseName: string;
+  /** Keep an already seeded bench database of the right size instead of dropping and re-seeding it. */
+  reuseDatabase: boolean;
+  /** Pin the gateway under test to this core and everything else to the others (null: no pinning). */
+  gatewayCore: number | null;
+  /** CPU-profile these scenarios' processes (or `subgraphs`) during the measured runs (profiles in bench/tmp/profiles). */
+  profile: (ScenarioId | 'subgraphs')[];
+  outDir: string;
+  quick: boolean;
+}
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --candidates N        candidates to seed (default 10000, minimum 10000 unless --quick)
+  --scale N[,N]         also measure D (and A, for D/A) at these sizes, e.g. --scale 100000
+  --scenarios LIST      comma-separated subset of ${SCENARIO_IDS.join(',')} (default: all)
+  --connections N       concurrent connections of the throughput runs (default 50)
+  --warmup S            warm-up seconds before every measured run (default 5)
+  --duration S          measured seconds per run (default 10)
+  --rounds N            rounds; the targets alternate within each round (default 3)
+  --database-name NAME  database created on DATABASE_URL's server (default pgw_bench; suffixed with the size)
+  --reuse-db            keep a bench database that is already seeded with the requested size
+  --no-pin              do not pin processes to cores with taskset
+  --profile LIST        CPU-profile these scenarios' processes (or: subgraphs) during the measured runs, e.g. --profile B
+  --out DIR             where results go (default bench/results)
+  --quick               smoke run: 1 s warm-up, 1 s runs, 1 round, 2,000 candidates unless given
+  --render FILE.json    only re-render the markdown of an earlier run's results
+
+Environment: DATABASE_URL (PostgreSQL server; recommended). Without it the bench uses embedded PGlite.`;
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got "${raw}").`);
+  return value;
+}
+
+function scenarioList(name: string, raw: string | undefined, fallback: readonly ScenarioId[]): ScenarioId[] {
+  if (raw === undefined) return [...fallback];
+  const list = raw.split(',').map((s) => s.trim().replace("'", '′')).filter(Boolean);
+  for (const id of list) {
+    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new Error(`--${name}: unknown scenario "${id}" (known: ${SCENARIO_IDS.join(', ')}).`);
+  }
+  return list as ScenarioId[];
+}
+
+/** Parses the command line; `--help` prints usage and exits. */
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      candidates: { type: 'string' },
+      scale: { type: 'string' },
+      scenarios: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      'database-name': { type: 'string' },
+      'reuse-db': { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const candidates = positiveInteger('candidates', values.candidates, quick ? 2_000 : 10_000);
+  if (!quick && candidates < 10_000) throw new Error('--candidates must be at least 10000 (use --quick for a smaller smoke run).');
+  const scale = (values.scale ?? '').split(',').filter(Boolean).map((n) => positiveInteger('scale', n, 0));
+  const databaseName = values['database-name'] ?? 'pgw_bench';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(databaseName)) throw new Error('--database-name must be a lower-case SQL identifier.');
+  return {
+    candidates,
+    scale,
+    scenarios: scenarioList('scenarios', values.scenarios, SCENARIO_IDS),
+    connections: positiveInteger('connections', values.connections, 50),
+    latencyConnections: 1,
+    warmupSeconds: positiveInteger('warmup', values.warmup, quick ? 1 : 5),
+    durationSeconds: positiveInteger('duration', values.duration, quick ? 1 : 10),
+    rounds: positiveInteger('rounds', values.rounds, quick ? 1 : 3),
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    databaseName,
+    reuseDatabase: values['reuse-db'] ?? false,
+    gatewayCore: values['no-pin'] ? null : 1,
+    profile: [
+      ...scenarioList('profile', values.profile?.split(',').filter((s) => s !== 'subgraphs').join(',') || undefined, []),
+      ...(values.profile?.split(',').includes('subgraphs') ? (['subgraphs'] as const) : []),
+    ],
+    outDir: values.out ?? 'bench/results',
+    quick,
+  };
+}

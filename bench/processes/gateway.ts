@@ -1,0 +1,109 @@
+// Bench child: one gateway under test — ours (enforcement on or off) or plain @apollo/gateway with hand-written checks.
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { request } from 'undici';
+import { createDatabase } from '../../db/client.ts';
+import type { BoundCaller } from '../../directives/caller.ts';
+import type { ConsentRecord } from '../../directives/decide.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../subgraphs/common/assertion.ts';
+import { createAuthenticator, type AuthOptions } from '../../gateway/auth.ts';
+import type { SubgraphName } from '../../gateway/compose.ts';
+import { createConsentLoader } from '../../gateway/consent.ts';
+import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
+import { bindPurpose } from '../../gateway/purpose.ts';
+import { startGateway } from '../../gateway/server.ts';
+import { runChild } from './child.ts';
+
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+
+/** What the orchestrator tells a gateway child (JSON in BENCH_GATEWAY). */
+export interface GatewayChildConfig {
+  kind: 'plain' | 'ours';
+  enforcement: boolean;
+  supergraphFile: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  keysDir: string;
+  auth: AuthOptions;
+  /** PostgreSQL URL for consent lookups, or the subgraphs process's consent endpoint on PGlite. */
+  consents: { kind: 'postgres'; url: string } | { kind: 'http'; url: string };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Plain @apollo/gateway as users would set it up: default fetcher, Apollo's standalone server, JWT check, signed assertion. */
+async function startPlain(config: GatewayChildConfig, supergraphSdl: string) {
+  const keys = await loadOrCreateDevKeys(config.keysDir);
+  const authenticate = createAuthenticator(config.auth);
+  const sign = createAssertionSigner(keys.assertion);
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<{ caller: BoundCaller }>({
+        url: config.subgraphUrls[name as SubgraphName] ?? url,
+        async willSendRequest({ request, context }) {
+          request.http?.headers.set(CALLER_ASSERTION_HEADER, await sign(context.caller));
+        },
+      }),
+  });
+  const server = new ApolloServer<{ caller: BoundCaller }>({ gateway });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => {
+      try {
+        const caller = await authenticate(header(req.headers.authorization));
+        return { caller: bindPurpose(caller, { purpose: header(req.headers['x-purpose']), legalBasis: header(req.headers['x-legal-basis']) }) };
+      } catch {
+        throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      }
+    },
+  });
+  return { info: { url }, close: () => server.stop() };
+}
+
+async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
+  const keys = await loadOrCreateDevKeys(config.keysDir);
+  let loadConsents: (ids: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  let closeDb = async () => {};
+  if (config.consents.kind === 'postgres') {
+    const handle = await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 10 });
+    loadConsents = createConsentLoader(handle.db);
+    closeDb = () => handle.close();
+  } else {
+    const url = config.consents.url;
+    loadConsents = async (ids) => {
+      const response = await request(url, { method: 'POST', body: JSON.stringify(ids) });
+      if (response.statusCode !== 200) throw new Error(`consent lookup failed: HTTP ${response.statusCode}`);
+      const entries = (await response.body.json()) as [string, (Omit<ConsentRecord, 'expiresAt'> & { expiresAt: string | null })[]][];
+      return new Map(entries.map(([id, rows]) => [id, rows.map((r) => ({ ...r, expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt) }))]));
+    };
+  }
+  const gateway = await startGateway({
+    supergraphSdl,
+    subgraphUrls: config.subgraphUrls,
+    auth: config.auth,
+    assertionKey: keys.assertion,
+    pseudonymKey: keys.pseudonymKey,
+    loadConsents,
+    host: '127.0.0.1',
+    port: 0,
+    enforcement: config.enforcement,
+  });
+  return {
+    info: { url: gateway.url },
+    close: async () => {
+      await gateway.close();
+      await closeDb();
+    },
+  };
+}
+
+runChild(async () => {
+  const config = JSON.parse(process.env.BENCH_GATEWAY!) as GatewayChildConfig;
+  const { readFile } = await import('node:fs/promises');
+  const supergraphSdl = await readFile(config.supergraphFile, 'utf8');
+  return config.kind === 'plain' ? startPlain(config, supergraphSdl) : startOurs(config, supergraphSdl);
+});

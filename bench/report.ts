@@ -1,0 +1,281 @@
+import { SCENARIOS, type ResponseSummary, type ScenarioId } from './scenarios.ts';
+import type { LoadResult } from './load.ts';
+
+/** One measured run of one scenario in one round. */
+export interface RunRecord {
+  scenario: ScenarioId;
+  round: number;
+  connections: number;
+  load: LoadResult;
+  /** CPU time of the process answering (gateway child; the subgraphs process for F) per response. */
+  targetCpuMicrosPerRequest: number;
+  /** CPU time of the subgraphs process per response. */
+  subgraphsCpuMicrosPerRequest: number;
+  /** Peak RSS of the answering process so far (kB). */
+  targetMaxRssKb: number;
+  /** CPU time of the orchestrator (autocannon and the response checks) per response. */
+  loadGeneratorCpuMicrosPerRequest: number;
+  /** Cores the whole machine kept busy during the run (/proc/stat). */
+  machineBusyCores: number;
+  /** Busy cores not accounted for by the gateway, subgraphs and load generator: the database server, and anything else running. */
+  otherBusyCores: number;
+}
+
+export interface PhaseRecord {
+  candidates: number;
+  database: { label: string; kind: string; employerId: string; visibleToEmployer: number; grantedByBench: number; seededMs: number | null };
+  references: Partial<Record<ScenarioId, ResponseSummary>>;
+  /** Scenarios left out because their reference response failed validation. */
+  invalid: Partial<Record<ScenarioId, string[]>>;
+  runs: RunRecord[];
+}
+
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface ScenarioSummary {
+  scenario: ScenarioId;
+  connections: number;
+  rounds: number;
+  rps: Stats;
+  p50Ms: Stats;
+  p99Ms: Stats;
+  cpuMicrosPerRequest: Stats;
+  subgraphsCpuMicrosPerRequest: Stats;
+  peakRssMb: number;
+  otherBusyCores: Stats;
+  responses: number;
+  matched: number;
+  mismatched: number;
+  unverifiable: number;
+  non2xx: number;
+  errors: number;
+}
+
+export function stats(values: number[]): Stats {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+export function summarizeRuns(runs: RunRecord[]): ScenarioSummary[] {
+  const out: ScenarioSummary[] = [];
+  for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
+    const mine = runs.filter((r) => r.scenario === id);
+    if (mine.length === 0) continue;
+    const sum = (f: (r: RunRecord) => number) => mine.reduce((a, r) => a + f(r), 0);
+    out.push({
+      scenario: id,
+      connections: mine[0]!.connections,
+      rounds: mine.length,
+      rps: stats(mine.map((r) => r.load.rps)),
+      p50Ms: stats(mine.map((r) => r.load.p50Ms)),
+      p99Ms: stats(mine.map((r) => r.load.p99Ms)),
+      cpuMicrosPerRequest: stats(mine.map((r) => r.targetCpuMicrosPerRequest)),
+      subgraphsCpuMicrosPerRequest: stats(mine.map((r) => r.subgraphsCpuMicrosPerRequest)),
+      peakRssMb: Math.max(...mine.map((r) => r.targetMaxRssKb)) / 1024,
+      otherBusyCores: stats(mine.map((r) => r.otherBusyCores)),
+      responses: sum((r) => r.load.responses),
+      matched: sum((r) => r.load.matched),
+      mismatched: sum((r) => r.load.mismatched),
+      unverifiable: sum((r) => r.load.unverifiable),
+      non2xx: sum((r) => r.load.non2xx),
+      errors: sum((r) => r.load.errors),
+    });
+  }
+  return out;
+}
+
+/** Ratios computed within each round, then summarized over rounds. */
+export const RATIOS = [
+  ['A′', 'A'],
+  ['B', 'A'],
+  ['C', 'A'],
+  ['D', 'A'],
+  ['B', 'A′'],
+  ['F', 'A'],
+] as const satisfies readonly (readonly [ScenarioId, ScenarioId])[];
+
+export interface RatioSummary {
+  name: string;
+  perRound: number[];
+  stats: Stats;
+}
+
+export function ratios(runs: RunRecord[]): RatioSummary[] {
+  const out: RatioSummary[] = [];
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const rps = (id: ScenarioId, round: number) => runs.find((r) => r.scenario === id && r.round === round)?.load.rps;
+  for (const [top, bottom] of RATIOS) {
+    const perRound = rounds.flatMap((round) => {
+      const a = rps(top, round);
+      const b = rps(bottom, round);
+      return a !== undefined && b !== undefined ? [a / b] : [];
+    });
+    if (perRound.length > 0) out.push({ name: `${top}/${bottom}`, perRound, stats: stats(perRound) });
+  }
+  return out;
+}
+
+/**
+ * The same pairs compared by the gateway's CPU time per request (bottom / top), within each round: how many more
+ * requests one core of the top gateway would serve. F is left out (its CPU is the subgraphs').
+ */
+export function cpuRatios(runs: RunRecord[]): RatioSummary[] {
+  const out: RatioSummary[] = [];
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const cpu = (id: ScenarioId, round: number) => runs.find((r) => r.scenario === id && r.round === round)?.targetCpuMicrosPerRequest;
+  for (const [top, bottom] of RATIOS) {
+    if (top === 'F') continue;
+    const perRound = rounds.flatMap((round) => {
+      const a = cpu(top, round);
+      const b = cpu(bottom, round);
+      return a !== undefined && b !== undefined ? [b / a] : [];
+    });
+    if (perRound.length > 0) out.push({ name: `${top}/${bottom}`, perRound, stats: stats(perRound) });
+  }
+  return out;
+}
+
+/** Added p50 latency of B over A′ at one connection, per round (ms). */
+export function addedLatency(runs: RunRecord[]): { perRound: number[]; stats: Stats } | null {
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const perRound = rounds.flatMap((round) => {
+    const b = runs.find((r) => r.scenario === 'B@1' && r.round === round)?.load.p50Ms;
+    const a = runs.find((r) => r.scenario === 'A′@1' && r.round === round)?.load.p50Ms;
+    return a !== undefined && b !== undefined ? [b - a] : [];
+  });
+  return perRound.length > 0 ? { perRound, stats: stats(perRound) } : null;
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const range = (s: Stats, f: (n: number) => string) => `${f(s.min)}–${f(s.max)}`;
+
+export function scenarioTable(summaries: ScenarioSummary[]): string {
+  const lines = [
+    '| scenario | conns | req/s median | req/s min–max | p50 ms | p99 ms | CPU µs/req | subgraphs CPU µs/req | peak RSS MB | other busy cores | responses checked |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const s of summaries) {
+    const checked =
+      s.mismatched + s.non2xx + s.errors === 0
+        ? `${s.matched.toLocaleString('en')} ok${s.unverifiable > 0 ? `, ${s.unverifiable} split` : ''}`
+        : `**${s.mismatched} differ, ${s.non2xx} non-2xx, ${s.errors} errors** of ${s.responses}`;
+    const cpu = SCENARIOS[s.scenario].target === 'users' ? `${f0(s.cpuMicrosPerRequest.median)} (subgraphs)` : f0(s.cpuMicrosPerRequest.median);
+    lines.push(
+      `| ${s.scenario} | ${s.connections} | ${f0(s.rps.median)} | ${range(s.rps, f0)} | ${f2(s.p50Ms.median)} | ${f2(s.p99Ms.median)} | ${cpu} | ${f0(s.subgraphsCpuMicrosPerRequest.median)} | ${s.peakRssMb.toFixed(0)} | ${f2(s.otherBusyCores.median)} | ${checked} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function ratioTable(list: RatioSummary[], cpu: RatioSummary[], latency: ReturnType<typeof addedLatency>): string {
+  const budget: Record<string, number> = { 'B/A': 1.2, 'B/A′': 0.95, 'D/A': 1.0 };
+  const verdict = (value: number, target: number | undefined) => (target === undefined ? '' : value >= target ? 'holds' : '**missed**');
+  const lines = [
+    '| ratio | req/s median | req/s min–max | req/s per round | budget | req/s verdict | gateway CPU ratio median (capacity per core) | CPU per round | CPU verdict |',
+    '|---|---:|---:|---|---|---|---:|---|---|',
+  ];
+  for (const r of list) {
+    const target = budget[r.name];
+    const c = cpu.find((x) => x.name === r.name);
+    lines.push(
+      `| ${r.name} | ${f2(r.stats.median)} | ${range(r.stats, f2)} | ${r.perRound.map(f2).join(', ')} | ${target === undefined ? '' : `≥ ${target}`} | ${verdict(r.stats.median, target)} | ${c ? f2(c.stats.median) : '–'} | ${c ? c.perRound.map(f2).join(', ') : ''} | ${c ? verdict(c.stats.median, target) : ''} |`,
+    );
+  }
+  if (latency) {
+    lines.push(
+      `| added p50 latency B@1 − A′@1 (ms) | ${f2(latency.stats.median)} | ${range(latency.stats, f2)} | ${latency.perRound.map(f2).join(', ')} | ≤ 0.5 ms | ${latency.stats.median <= 0.5 ? 'holds' : '**missed**'} | | | |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Everything one run produced (the JSON file holds this plus derived summaries). */
+export interface BenchReport {
+  date: string;
+  machine: { cpu: string; memoryGiB: number; os: string; node: string; database: string };
+  settings: {
+    connections: number;
+    latencyConnections: number;
+    warmupSeconds: number;
+    durationSeconds: number;
+    rounds: number;
+    pinning: { gateway: string; rest: string | null } | null;
+    profiled: string[];
+    quick: boolean;
+  };
+  phases: PhaseRecord[];
+}
+
+export function renderMarkdown(report: BenchReport, profiles: string[]): string {
+  const { machine: host, settings } = report;
+  const sections: string[] = [
+    `# Gateway benchmark ${report.date}`,
+    '',
+    `Machine: ${host.cpu}, ${host.memoryGiB} GiB RAM, ${host.os}, Node ${host.node}, ${host.database}.`,
+    settings.pinning
+      ? `Gateway under test pinned to core ${settings.pinning.gateway}; subgraphs process, autocannon and the orchestrator on core ${settings.pinning.rest}; the database server unpinned.`
+      : 'No core pinning.',
+    `Load: autocannon, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round.`,
+    settings.profiled.length > 0
+      ? `**Profiled run (${settings.profiled.join(', ')}: V8 CPU profiler on during the measured runs): figures are slowed by the profiler.**`
+      : '',
+    '',
+  ];
+  for (const phase of report.phases) {
+    const summaries = summarizeRuns(phase.runs);
+    const floor = ratios(phase.runs).find((r) => r.name === 'F/A');
+    sections.push(
+      `## ${phase.candidates.toLocaleString('en')} candidates`,
+      '',
+      `Database: ${phase.database.label}. Scenario D's employer sees ${phase.database.visibleToEmployer.toLocaleString('en')} consenting candidates.`,
+      '',
+      scenarioTable(summaries),
+      '',
+      ratioTable(ratios(phase.runs), cpuRatios(phase.runs), addedLatency(phase.runs)),
+      '',
+      ...(floor && floor.stats.median < 1.3
+        ? [
+            `F/A = ${f2(floor.stats.median)}: plain A already runs within 30 % of the floor (the users subgraph alone), so the subgraphs and the database, not the gateway, set the pace here and req/s ratios cannot show gateway differences. The CPU ratios (gateway CPU per request, i.e. requests one gateway core could serve) can.`,
+            '',
+          ]
+        : []),
+      ...Object.entries(phase.invalid).map(([id, problems]) => `- **${id} skipped**: ${(problems ?? []).join('; ')}`),
+      '',
+    );
+  }
+  if (report.phases.length > 1) {
+    sections.push('## Scale: scenario D', '', '| candidates | D req/s median (min–max) | p50 ms | p99 ms | CPU µs/req | subgraphs CPU µs/req | D/A req/s | D/A CPU |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const phase of report.phases) {
+      const d = summarizeRuns(phase.runs).find((s) => s.scenario === 'D');
+      const ratio = ratios(phase.runs).find((r) => r.name === 'D/A');
+      const cpu = cpuRatios(phase.runs).find((r) => r.name === 'D/A');
+      if (!d) continue;
+      sections.push(
+        `| ${phase.candidates.toLocaleString('en')} | ${f0(d.rps.median)} (${f0(d.rps.min)}–${f0(d.rps.max)}) | ${f2(d.p50Ms.median)} | ${f2(d.p99Ms.median)} | ${f0(d.cpuMicrosPerRequest.median)} | ${f0(d.subgraphsCpuMicrosPerRequest.median)} | ${ratio ? f2(ratio.stats.median) : '–'} | ${cpu ? f2(cpu.stats.median) : '–'} |`,
+      );
+    }
+    sections.push('');
+  }
+  sections.push(
+    'Scenarios:',
+    '',
+    ...Object.values(SCENARIOS)
+      .filter((s) => report.phases.some((p) => p.runs.some((r) => r.scenario === s.id)))
+      .map((s) => `- **${s.id}**: ${s.description}`),
+    '',
+    'CPU µs/req: CPU time (user + system) of the answering process during the measured run divided by the responses completed. ' +
+      'Ratios are computed within each round: req/s ratios, and gateway CPU ratios (CPU µs/req of the bottom scenario over the top one). ' +
+      '"other busy cores": machine CPU not spent by the gateway, the subgraphs or the load generator (the database server and anything else running).',
+    '',
+    ...(profiles.length > 0 ? ['## CPU profiles', '', ...profiles, ''] : []),
+  );
+  return sections.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
+}

@@ -1,0 +1,140 @@
+import { isDeepStrictEqual } from 'node:util';
+
+/** Throughput scenarios, then the one-connection latency runs. */
+export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** Which process answers: a gateway child per throughput scenario, or the users subgraph itself (F). */
+export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D' | 'users';
+
+export interface ScenarioSpec {
+  id: ScenarioId;
+  target: TargetId;
+  /** Throughput runs use --connections; latency runs one connection. */
+  load: 'throughput' | 'latency';
+  description: string;
+}
+
+export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
+  A: { id: 'A', target: 'A', load: 'throughput', description: 'plain @apollo/gateway, default fetcher, JWT + signed assertion, no enforcement' },
+  'A′': { id: 'A′', target: 'A′', load: 'throughput', description: 'our gateway, enforcement off' },
+  B: { id: 'B', target: 'B', load: 'throughput', description: 'our gateway, enforcement on, purpose allows every field (compliance, LEGAL_OBLIGATION)' },
+  C: { id: 'C', target: 'C', load: 'throughput', description: 'our gateway, support under FRAUD_PREVENTION: email, phone masked, address redacted' },
+  D: { id: 'D', target: 'D', load: 'throughput', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
+  F: { id: 'F', target: 'users', load: 'throughput', description: 'floor: the same 50 candidates from the users subgraph directly (_entities)' },
+  'A@1': { id: 'A@1', target: 'A', load: 'latency', description: 'A at one connection' },
+  'A′@1': { id: 'A′@1', target: 'A′', load: 'latency', description: 'A′ at one connection' },
+  'B@1': { id: 'B@1', target: 'B', load: 'latency', description: 'B at one connection' },
+};
+
+/** The 50-entity query over two subgraphs (employers: the page; users: the personal fields). */
+export const CANDIDATE_PAGE_QUERY =
+  'query CandidatePage { candidates(first: 50) { nodes { id fullName email phone address { prefecture city } } } }';
+
+/** An employer's page of 100 consenting candidates with consent-gated and masked fields. */
+export const EMPLOYER_PAGE_QUERY =
+  'query EmployerPage { candidates(first: 100) { nodes { id fullName email birthDate address { prefecture } resume { summary skills } } } }';
+
+/** The same candidate page asked of the users subgraph directly. */
+export const USERS_ENTITIES_QUERY =
+  'query CandidatePageFromUsers($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { id fullName email phone address { prefecture city } } } }';
+
+export const LEGAL_BASIS_REFERENCE = 'bench court order 2026-0042';
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
+}
+
+/** What a validated reference response contained (reported per scenario). */
+export interface ResponseSummary {
+  rows: number;
+  errors: Record<string, number>;
+  masked: Record<string, number>;
+}
+
+function tally(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+export function summarize(body: GraphQLBody): ResponseSummary {
+  const rows = (body.data?.candidates?.nodes ?? body.data?._entities ?? []) as unknown[];
+  return {
+    rows: rows.length,
+    errors: tally((body.errors ?? []).map((e) => `${e.extensions?.code ?? '?'} ${e.extensions?.coordinate ?? ''}`.trim())),
+    masked: tally(((body.extensions?.privacy?.masked ?? []) as { coordinate: string; strategy: string }[]).map((m) => `${m.coordinate} ${m.strategy}`)),
+  };
+}
+
+type Node = Record<string, any>;
+
+/**
+ * Checks one scenario's response against the expectations and against A's data; returns the problems found.
+ * `reference` is A's validated body (null while validating A itself).
+ */
+export function validate(id: ScenarioId, status: number, body: GraphQLBody, reference: GraphQLBody | null): string[] {
+  const problems: string[] = [];
+  if (status !== 200) problems.push(`HTTP ${status}`);
+  const target = SCENARIOS[id].target;
+  const refNodes = (reference?.data?.candidates?.nodes ?? []) as Node[];
+  const errors = body.errors ?? [];
+  const masked = (body.extensions?.privacy?.masked ?? []) as { path: (string | number)[]; coordinate: string; strategy: string }[];
+  switch (target) {
+    case 'A':
+    case 'A′':
+    case 'B': {
+      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      if (errors.length > 0) problems.push(`unexpected errors: ${JSON.stringify(errors.slice(0, 3))}`);
+      if (masked.length > 0) problems.push(`unexpected masks: ${masked.length}`);
+      if (nodes.length !== 50) problems.push(`expected 50 candidates, got ${nodes.length}`);
+      if (nodes.some((n) => typeof n.id !== 'string' || typeof n.fullName !== 'string')) problems.push('a candidate lacks id or fullName');
+      if (reference && !isDeepStrictEqual(body.data, reference.data)) problems.push('data differs from A');
+      break;
+    }
+    case 'C': {
+      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      if (nodes.length !== refNodes.length) problems.push(`expected ${refNodes.length} candidates, got ${nodes.length}`);
+      const redacted = errors.filter((e) => e.extensions?.code === 'PII_REDACTED' && e.extensions?.coordinate === 'Candidate.address');
+      if (redacted.length !== errors.length) problems.push(`unexpected errors: ${JSON.stringify(errors.filter((e) => !redacted.includes(e)).slice(0, 3))}`);
+      if (redacted.length !== refNodes.length) problems.push(`expected ${refNodes.length} address redactions, got ${redacted.length}`);
+      let expectedMasks = 0;
+      nodes.forEach((node, i) => {
+        const ref = refNodes[i] ?? {};
+        if (node.id !== ref.id || node.fullName !== ref.fullName) problems.push(`candidate ${i}: id/fullName differ from A`);
+        if (node.address !== null) problems.push(`candidate ${i}: address not redacted`);
+        for (const key of ['email', 'phone'] as const) {
+          if (ref[key] === null || ref[key] === undefined) continue;
+          expectedMasks++;
+          if (node[key] === ref[key]) problems.push(`candidate ${i}: ${key} not masked`);
+        }
+      });
+      const maskedEmailPhone = masked.filter((m) => m.coordinate === 'Candidate.email' || m.coordinate === 'Candidate.phone');
+      if (maskedEmailPhone.length !== masked.length || masked.length !== expectedMasks) {
+        problems.push(`expected ${expectedMasks} email/phone masks, got ${masked.length}`);
+      }
+      break;
+    }
+    case 'D': {
+      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      if (errors.length > 0) problems.push(`unexpected errors (consent is filtered by row, so none expected): ${JSON.stringify(errors.slice(0, 3))}`);
+      if (nodes.length !== 100) problems.push(`expected 100 candidates, got ${nodes.length}`);
+      const expected = nodes.filter((n) => n.birthDate !== null).length + nodes.filter((n) => n.address !== null).length;
+      const ok = masked.every(
+        (m) => (m.coordinate === 'Candidate.birthDate' && m.strategy === 'AGE_BAND') || (m.coordinate === 'Candidate.address' && m.strategy === 'PREFECTURE_ONLY'),
+      );
+      if (!ok || masked.length !== expected) problems.push(`expected ${expected} birthDate/address masks, got ${masked.length}`);
+      if (nodes.some((n) => typeof n.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(n.birthDate))) problems.push('a raw birth date was released');
+      break;
+    }
+    case 'users': {
+      const entities = (body.data?._entities ?? []) as Node[];
+      if (errors.length > 0) problems.push(`unexpected errors: ${JSON.stringify(errors.slice(0, 3))}`);
+      if (!isDeepStrictEqual(entities, refNodes)) problems.push('entities differ from A');
+      break;
+    }
+  }
+  return problems;
+}
