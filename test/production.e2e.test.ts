@@ -1,0 +1,31 @@
+// Production mode: no introspection, no landing page, no field suggestions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from './system.ts';
+
+let t: TestSystem;
+beforeAll(async () => {
+  t = await startTestSystem({ production: true });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('production mode', () => {
+  it('refuses introspection', async () => {
+    const res = await t.query('{ __schema { types { name } } }', { token: await t.token({ role: 'analyst' }) });
+    expect(res.body.data ?? null).toBeNull();
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(res.body)).not.toContain('Candidate');
+  });
+
+  it('does not suggest field names', async () => {
+    const res = await t.query('{ jobs(first: 1) { nodes { titl } } }', { token: await t.token({ role: 'analyst' }) });
+    expect(res.body.errors?.[0]?.message).toMatch(/Cannot query field "titl"/);
+    expect(res.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+
+  it('serves no landing page', async () => {
+    const res = await fetch(t.system.gateway.url, { headers: { accept: 'text/html' } });
+    expect(await res.text()).not.toMatch(/sandbox|embeddable-explorer/i);
+  });
+});
