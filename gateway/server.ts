@@ -102,23 +102,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await apollo.start();
 
   const served = await serveGraphQL(apollo, {
-      port: options.port ?? 0,
-      host: options.host,
-      context: async (req): Promise<GatewayContext> => {
-        try {
-          const caller: Caller = await authenticate(header(req, 'authorization'));
-          const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: utf8Header(req, 'x-legal-basis') });
-          const mode = header(req, 'x-privacy-mode')?.trim().toLowerCase();
-          if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') {
-            throw new PrivacyError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');
-          }
-          return { caller: bound, strict: mode === 'strict' };
-        } catch (error) {
-          if (isPrivacyError(error)) throw toGraphQLError(error);
-          throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    port: options.port ?? 0,
+    host: options.host,
+    context: async (req): Promise<GatewayContext> => {
+      try {
+        const caller: Caller = await authenticate(header(req, 'authorization'));
+        const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: utf8Header(req, 'x-legal-basis') });
+        const mode = header(req, 'x-privacy-mode')?.trim().toLowerCase();
+        if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') {
+          throw new PrivacyError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');
         }
-      },
-    });
+        return { caller: bound, strict: mode === 'strict' };
+      } catch (error) {
+        if (isPrivacyError(error)) throw toGraphQLError(error);
+        throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      }
+    },
+  });
   return {
     get url() {
       return served.url;

@@ -22,7 +22,7 @@ import {
   createFixtureDatabase,
   runner,
   type Run,
-} from '../users/test-fixture.ts';
+} from '../common/test-fixture.ts';
 import { employersSubgraph } from './index.ts';
 
 let handle: DatabaseHandle;

@@ -16,7 +16,7 @@ import {
   runner,
   surveyConsent,
   type Run,
-} from '../users/test-fixture.ts';
+} from '../common/test-fixture.ts';
 import { marketingSubgraph } from './index.ts';
 
 let handle: DatabaseHandle;

@@ -14,7 +14,7 @@ import {
   createFixtureDatabase,
   runner,
   type Run,
-} from './test-fixture.ts';
+} from '../common/test-fixture.ts';
 
 let handle: DatabaseHandle;
 let run: Run;
