@@ -232,7 +232,7 @@ describe('strict privacy mode', () => {
         a: campaignAudience(campaignId: $c, first: 3) { nodes { id email birthDate } }
       }`,
       { token: await t.token({ role: 'marketer' }), purpose: 'SURVEY', variables: { id: DEMO_IDS.candidate, c: DEMO_IDS.campaign } },
-      ['Candidate.email', 'Candidate.phone'],
+      ['Address.city', 'Candidate.email', 'Candidate.phone'],
     );
     await rejected(`query($id: ID!) { c: candidate(id: $id) { id fullName email } }`, { token: await t.token({ role: 'analyst' }), variables: { id: DEMO_IDS.candidate } }, [
       'Candidate.email',
@@ -289,12 +289,13 @@ describe('strict privacy mode', () => {
     const token = await t.token({ role: 'employer', org: DEMO_IDS.employer });
     const lenient = await t.query(query, { token, variables: { job: DEMO_IDS.job } });
     expect(fieldErrors(lenient.body).every((e) => e.code === 'CONSENT_REQUIRED')).toBe(true);
-    expect(new Set(fieldErrors(lenient.body).map((e) => e.coordinate))).toEqual(new Set(['Application.coverLetter', 'Candidate.email']));
+    // Who applied is itself consent-gated, so the whole candidate is withheld (no separate error for its e-mail).
+    expect(new Set(fieldErrors(lenient.body).map((e) => e.coordinate))).toEqual(new Set(['Application.candidate', 'Application.coverLetter']));
     const res = await t.query(query, { token, variables: { job: DEMO_IDS.job }, headers: strict });
     expect(res.body.data).toBeNull();
     expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors![0]!.extensions?.code).toBe('OPERATION_REJECTED');
-    expect(res.body.errors![0]!.extensions?.coordinates).toEqual(['Application.coverLetter', 'Candidate.email']);
+    expect(res.body.errors![0]!.extensions?.coordinates).toEqual(['Application.candidate', 'Application.coverLetter']);
     const applicantEmail = (await t.query('{ me { email } }', { token: await t.token({ role: 'candidate', sub: applicant }) })).body.data!.me.email;
     expect(JSON.stringify(res.body)).not.toContain(applicantEmail);
     expect(JSON.stringify(res.body)).not.toContain(demo.email);
