@@ -24,7 +24,7 @@ export interface DatabaseHandle {
   readonly db: Database;
   readonly kind: DatabaseConfig['kind'];
   /** Runs `fn` for every SQL statement issued through `db` (used by tests to count queries). */
-  onQuery(fn: (sql: string) => void): () => void;
+  onQuery(fn: (sql: string, params: readonly unknown[]) => void): () => void;
   /** Applies the committed SQL migrations (idempotent). */
   migrate(): Promise<void>;
   /** The PGlite instance, for cloning a template in tests. */
@@ -46,9 +46,9 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
  * @example const handle = await createDatabase(databaseConfigFromEnv()); await handle.migrate();
  */
 export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
-  const listeners = new Set<(sql: string) => void>();
-  const logger = { logQuery: (sql: string) => listeners.forEach((fn) => fn(sql)) };
-  const onQuery = (fn: (sql: string) => void) => {
+  const listeners = new Set<(sql: string, params: readonly unknown[]) => void>();
+  const logger = { logQuery: (sql: string, params: unknown[]) => listeners.forEach((fn) => fn(sql, params)) };
+  const onQuery = (fn: (sql: string, params: readonly unknown[]) => void) => {
     listeners.add(fn);
     return () => listeners.delete(fn);
   };

@@ -1,23 +1,31 @@
-import { inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentRecord } from '../directives/decide.ts';
 
-/** Loads the current consent rows of many subjects in one query (never cached: withdrawals take effect at once). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Loads the current consent rows of many subjects in one prepared query (never cached: withdrawals take effect at once).
+ * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
+ */
 export function createConsentLoader(db: Database) {
+  const lookup = db
+    .select({
+      subjectId: consents.subjectId,
+      purpose: consents.purpose,
+      recipientId: consents.recipientId,
+      state: consents.state,
+      expiresAt: consents.expiresAt,
+    })
+    .from(consents)
+    .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[])`)
+    .prepare('gateway_consent_lookup');
   return async (subjectIds: readonly string[]): Promise<Map<string, ConsentRecord[]>> => {
     const out = new Map<string, ConsentRecord[]>();
-    if (subjectIds.length === 0) return out;
-    const rows = await db
-      .select({
-        subjectId: consents.subjectId,
-        purpose: consents.purpose,
-        recipientId: consents.recipientId,
-        state: consents.state,
-        expiresAt: consents.expiresAt,
-      })
-      .from(consents)
-      .where(inArray(consents.subjectId, [...subjectIds]));
+    const ids = subjectIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return out;
+    const rows = await lookup.execute({ subjects: `{${ids.join(',')}}` });
     for (const row of rows) {
       const list = out.get(row.subjectId) ?? [];
       list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt });

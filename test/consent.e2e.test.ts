@@ -531,15 +531,19 @@ describe('an employer cannot learn that a non-consenting candidate exists', () =
 // The gateway's consent check
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The gateway's batched lookup (gateway/consent.ts): `… from "privacy"."consents" where "privacy"."consents"."subject_id" in (…)`. */
-const GATEWAY_CONSENT_LOOKUP = /from "privacy"\."consents" where "privacy"\."consents"\."subject_id" in \(/i;
+/** The gateway's batched lookup (gateway/consent.ts): `… from "privacy"."consents" where "privacy"."consents"."subject_id" = any($1::uuid[])`. */
+const GATEWAY_CONSENT_LOOKUP = /from "privacy"\."consents" where "privacy"\."consents"\."subject_id" = any\(\$1::uuid\[\]\)/i;
 /** The subgraphs' row filter (hasConsentSql): `exists (select 1 from privacy.consents c where c.subject_id = …)`. */
 const SUBGRAPH_ROW_FILTER = /from privacy\.consents c where c\.subject_id =/i;
 
 describe('the gateway consent check', () => {
   it('a 100-candidate page with consent-gated fields costs exactly one consent query at the gateway', async () => {
     const statements: string[] = [];
-    const stop = t.db.onQuery((s) => statements.push(s));
+    const parameters = new Map<string, readonly unknown[]>();
+    const stop = t.db.onQuery((s, params) => {
+      statements.push(s);
+      if (GATEWAY_CONSENT_LOOKUP.test(s)) parameters.set(s, params);
+    });
     let res: GraphQLResponse;
     try {
       res = await gql(employerA, `{ candidates(first: 100) { nodes { id email phone fullName resume { summary skills } address { prefecture } } pageInfo { hasNextPage } } }`);
@@ -553,8 +557,9 @@ describe('the gateway consent check', () => {
 
     const gateway = statements.filter((s) => GATEWAY_CONSENT_LOOKUP.test(s));
     expect(gateway).toHaveLength(1);
-    // It asks for the 100 subjects of the page at once.
-    expect(gateway[0]!.match(/\$\d+/g)).toHaveLength(100);
+    // It asks for the 100 subjects of the page at once, as one array parameter.
+    const [subjects] = parameters.get(gateway[0]!) as [string];
+    expect(new Set(subjects.replace(/[{}]/g, '').split(','))).toEqual(new Set(nodes.map((n) => n.id)));
     // The subgraph's row filter also reads privacy.consents, as a correlated subquery; it is told apart by its text.
     expect(statements.some((s) => SUBGRAPH_ROW_FILTER.test(s))).toBe(true);
     expect(statements.filter((s) => SUBGRAPH_ROW_FILTER.test(s) && GATEWAY_CONSENT_LOOKUP.test(s))).toEqual([]);
@@ -564,7 +569,11 @@ describe('the gateway consent check', () => {
 
   it('the same page with no personal field needs no consent lookup at all', async () => {
     const statements: string[] = [];
-    const stop = t.db.onQuery((s) => statements.push(s));
+    const parameters = new Map<string, readonly unknown[]>();
+    const stop = t.db.onQuery((s, params) => {
+      statements.push(s);
+      if (GATEWAY_CONSENT_LOOKUP.test(s)) parameters.set(s, params);
+    });
     try {
       const res = await gql(employerA, `{ candidates(first: 100) { nodes { id } } }`);
       expect(res.body.data!.candidates.nodes).toHaveLength(100);
