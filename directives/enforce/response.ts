@@ -180,10 +180,16 @@ export async function shapeResponse(
         consents = 'unknown'; // a failed lookup denies every consent-gated value
       }
     }
-    // Withhold deepest paths first so an error is never reported under a parent that is itself withheld.
+    // A page repeats the same few checks for each subject: decide each (subject, check) once.
+    const decisions = new Map<string, Decision>();
     for (const p of pending) {
-      const records = consents === 'unknown' ? 'unknown' : (consents.get(p.subjectId ?? '') ?? []);
-      const decision = decideForSubject(p.check, options.caller, p.subjectId, records, options.now);
+      const memoKey = `${p.subjectId}\u0000${p.check.self}\u0000${p.check.consent?.purpose}\u0000${p.check.consent?.perRecipient}`;
+      let decision = decisions.get(memoKey);
+      if (!decision) {
+        const records = consents === 'unknown' ? 'unknown' : (consents.get(p.subjectId ?? '') ?? []);
+        decision = decideForSubject(p.check, options.caller, p.subjectId, records, options.now);
+        decisions.set(memoKey, decision);
+      }
       if (decision.kind === 'deny') {
         p.target[p.key] = null;
         if (p.maskedIndex >= 0) masked[p.maskedIndex] = null;
