@@ -105,13 +105,16 @@ export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: Consent
   if (recipientId === null) {
     return sql`exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${live})`;
   }
-  return sql`(
-    exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id = ${recipientId}::uuid and ${live})
-    or (
-      exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${live})
-      and not exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id = ${recipientId}::uuid and c.state = 'WITHDRAWN')
-    )
-  )`;
+  // One correlated aggregate over the subject's few rows (the unique index on subject, purpose, recipient):
+  // PostgreSQL cannot turn it into a hash of every consenting subject, so a page costs what it reads, not the table.
+  return sql`coalesce((
+    select case
+      when bool_or(c.recipient_id = ${recipientId}::uuid and ${live}) then true
+      when bool_or(c.recipient_id = ${recipientId}::uuid and c.state = 'WITHDRAWN') then false
+      else bool_or(c.recipient_id is null and ${live})
+    end
+    from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose}
+  ), false)`;
 }
 
 /** Current consent rows of one subject (expired grants included; callers decide how to show them). */
