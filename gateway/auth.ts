@@ -12,6 +12,7 @@ import type { Caller } from '../directives/caller.ts';
 import { PrivacyError } from '../directives/errors.ts';
 import { isPurpose, type Purpose } from '../directives/purposes.ts';
 import { isRole, roleMayHold } from '../directives/roles.ts';
+import { isUuid } from '../subgraphs/common/sql.ts';
 
 /** How user tokens are verified. */
 export interface AuthOptions {
@@ -27,7 +28,6 @@ export interface AuthOptions {
 }
 
 const SYMMETRIC = /^HS/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function unauthenticated(message: string): PrivacyError {
   return new PrivacyError('UNAUTHENTICATED', message);
@@ -61,7 +61,7 @@ function callerFromClaims(payload: JWTPayload): Caller {
   const { sub, role, org, purposes } = payload as JWTPayload & { role?: unknown; org?: unknown; purposes?: unknown };
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw unauthenticated('The token has no valid "sub" claim.');
   if (!isRole(role)) throw unauthenticated('The token has no valid "role" claim.');
-  if (role === 'employer' && (typeof org !== 'string' || !UUID.test(org))) {
+  if (role === 'employer' && !isUuid(org)) {
     throw unauthenticated('An employer token needs an "org" claim with the employer id.');
   }
   if (role !== 'employer' && org !== undefined && org !== null) throw unauthenticated('Only employer tokens carry an "org" claim.');

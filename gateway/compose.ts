@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
@@ -35,8 +34,4 @@ export function composeSupergraph(
     throw new Error(`Composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
   }
   return `${result.supergraphSdl.trimEnd()}\n`;
-}
-
-export async function readSupergraph(file: string = SUPERGRAPH_FILE): Promise<string> {
-  return readFile(file, 'utf8');
 }

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentRecord } from '../directives/decide.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../subgraphs/common/sql.ts';
 
 /**
  * Loads the current consent rows of many subjects in one prepared query (never cached: withdrawals take effect at once).
@@ -23,7 +22,7 @@ export function createConsentLoader(db: Database) {
     .prepare('gateway_consent_lookup');
   return async (subjectIds: readonly string[]): Promise<Map<string, ConsentRecord[]>> => {
     const out = new Map<string, ConsentRecord[]>();
-    const ids = subjectIds.filter((id) => UUID.test(id));
+    const ids = subjectIds.filter(isUuid);
     if (ids.length === 0) return out;
     const rows = await lookup.execute({ subjects: `{${ids.join(',')}}` });
     for (const row of rows) {

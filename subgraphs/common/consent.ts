@@ -117,8 +117,3 @@ export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: Consent
   ), false)`;
 }
 
-/** Current consent rows of one subject (expired grants included; callers decide how to show them). */
-export async function currentConsents(db: Database, subjectId: string) {
-  return db.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(consents.purpose, consents.recipientId);
-}
-
