@@ -95,11 +95,12 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
       operation: plan.operation,
       source: plan.source,
     } as GatewayGraphQLRequestContext);
+    const at = now();
     const shaped = await shapeResponse(plan, result.data as Record<string, unknown> | null | undefined, {
       caller: context.caller,
       variables: requestContext.request.variables,
-      now: now(),
-      mask: { pseudonymKey: options.pseudonymKey, now: now() },
+      now: at,
+      mask: { pseudonymKey: options.pseudonymKey, now: at },
       loadConsents: options.loadConsents,
     });
     context.disclosure = shaped.disclosure;

@@ -87,6 +87,25 @@ interface Pending {
   maskedIndex: number;
 }
 
+const fieldNameCache = new WeakMap<SelectionPlan, Map<string, string | null>>();
+
+/** Response key → the one field it selects in a plan (null when types disagree); computed once per cached plan. */
+function fieldNamesByKey(plan: SelectionPlan): Map<string, string | null> {
+  let names = fieldNameCache.get(plan);
+  if (names) return names;
+  const fields = new Map<string, Set<string>>();
+  for (const entries of plan.byType.values()) {
+    for (const e of entries) {
+      const set = fields.get(e.key) ?? new Set<string>();
+      set.add(e.coordinate.slice(e.coordinate.indexOf('.') + 1));
+      fields.set(e.key, set);
+    }
+  }
+  names = new Map([...fields].map(([key, set]) => [key, set.size === 1 ? [...set][0]! : null]));
+  fieldNameCache.set(plan, names);
+  return names;
+}
+
 /**
  * Shapes a subgraph-assembled result in one pass: restores withheld fields as null with an error at each path,
  * masks, drops hidden selections, then applies per-subject checks with one batched consent lookup.
@@ -206,12 +225,9 @@ export async function shapeResponse(
     if (!child || value === null || typeof value !== 'object') return applyMask(strategy, value, options.mask);
     if (Array.isArray(value)) return value.map((item) => maskValue(strategy, item, child));
     const out: Record<string, unknown> = {};
+    const fieldNames = fieldNamesByKey(child);
     for (const [key, item] of Object.entries(value)) {
-      const fields = new Set<string>();
-      for (const entries of child.byType.values()) {
-        for (const e of entries) if (e.key === key) fields.add(e.coordinate.slice(e.coordinate.indexOf('.') + 1));
-      }
-      const field = fields.size === 1 ? [...fields][0]! : null;
+      const field = fieldNames.get(key) ?? null;
       const result = field === null ? null : applyMask(strategy, { [field]: item }, options.mask);
       out[key] = field !== null && result !== null && typeof result === 'object' ? ((result as Record<string, unknown>)[field] ?? null) : null;
     }
