@@ -104,14 +104,15 @@ export class BenchChild {
 
 /** Starts `file` (TypeScript, run through tsx) as an IPC child, pinned with taskset when asked. */
 export function spawnChild(name: string, file: string, options: SpawnOptions): BenchChild {
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', path.resolve(file)];
+  const nodeArgs = [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeFlags ?? []), '--import', 'tsx', path.resolve(file)];
   const [command, args] =
     options.cores !== null && hasTaskset()
       ? ['taskset', ['-c', options.cores, process.execPath, ...nodeArgs]]
       : [process.execPath, nodeArgs];
   const proc = spawn(command, args as string[], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...options.env },
+    // Every child runs as deployed: NODE_ENV=production (graphql-js, for one, drops its development checks).
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
   });
   return new BenchChild(name, proc);
 }

@@ -29,7 +29,7 @@ export interface BenchOptions {
 const USAGE = `Usage: npm run bench -- [options]
 
   --candidates N        candidates to seed (default 10000, minimum 10000 unless --quick)
-  --scale N[,N]         also measure D (and A, for D/A) at these sizes, e.g. --scale 100000
+  --scale N[,N]         also measure D (with AD and A, for D/AD and D/A) at these sizes, e.g. --scale 100000
   --scenarios LIST      comma-separated subset of ${SCENARIO_IDS.join(',')} (default: all)
   --connections N       concurrent connections of the throughput runs (default 50)
   --warmup S            warm-up seconds before every measured run (default 5)
@@ -59,6 +59,13 @@ function scenarioList(name: string, raw: string | undefined, fallback: readonly 
     if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new Error(`--${name}: unknown scenario "${id}" (known: ${SCENARIO_IDS.join(', ')}).`);
   }
   return list as ScenarioId[];
+}
+
+/** D is compared with plain Apollo Gateway on the same page (AD), so asking for D measures AD too; canonical order. */
+function withBaselines(list: ScenarioId[]): ScenarioId[] {
+  const wanted = new Set(list);
+  if (wanted.has('D')) wanted.add('AD');
+  return SCENARIO_IDS.filter((id) => wanted.has(id));
 }
 
 /** Parses the command line; `--help` prints usage and exits. */
@@ -96,7 +103,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   return {
     candidates,
     scale,
-    scenarios: scenarioList('scenarios', values.scenarios, SCENARIO_IDS),
+    scenarios: withBaselines(scenarioList('scenarios', values.scenarios, SCENARIO_IDS)),
     connections: positiveInteger('connections', values.connections, 50),
     latencyConnections: 1,
     warmupSeconds: positiveInteger('warmup', values.warmup, quick ? 1 : 5),

@@ -96,6 +96,7 @@ export const RATIOS = [
   ['A′', 'A'],
   ['B', 'A'],
   ['C', 'A'],
+  ['D', 'AD'],
   ['D', 'A'],
   ['B', 'A′'],
   ['F', 'A'],
@@ -176,7 +177,8 @@ export function scenarioTable(summaries: ScenarioSummary[]): string {
 }
 
 export function ratioTable(list: RatioSummary[], cpu: RatioSummary[], latency: ReturnType<typeof addedLatency>): string {
-  const budget: Record<string, number> = { 'B/A': 1.2, 'B/A′': 0.95, 'D/A': 1.0 };
+  // D's budget is against plain Apollo Gateway on the same employer page (AD); D/A compares different pages.
+  const budget: Record<string, number> = { 'B/A': 1.2, 'B/A′': 0.95, 'D/AD': 1.0 };
   const verdict = (value: number, target: number | undefined) => (target === undefined ? '' : value >= target ? 'holds' : '**missed**');
   const lines = [
     '| ratio | req/s median | req/s min–max | req/s per round | budget | req/s verdict | gateway CPU ratio median (capacity per core) | CPU per round | CPU verdict |',
@@ -252,11 +254,11 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
     );
   }
   if (report.phases.length > 1) {
-    sections.push('## Scale: scenario D', '', '| candidates | D req/s median (min–max) | p50 ms | p99 ms | CPU µs/req | subgraphs CPU µs/req | D/A req/s | D/A CPU |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+    sections.push('## Scale: scenario D', '', '| candidates | D req/s median (min–max) | p50 ms | p99 ms | CPU µs/req | subgraphs CPU µs/req | D/AD req/s | D/AD CPU |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const phase of report.phases) {
       const d = summarizeRuns(phase.runs).find((s) => s.scenario === 'D');
-      const ratio = ratios(phase.runs).find((r) => r.name === 'D/A');
-      const cpu = cpuRatios(phase.runs).find((r) => r.name === 'D/A');
+      const ratio = ratios(phase.runs).find((r) => r.name === 'D/AD');
+      const cpu = cpuRatios(phase.runs).find((r) => r.name === 'D/AD');
       if (!d) continue;
       sections.push(
         `| ${phase.candidates.toLocaleString('en')} | ${f0(d.rps.median)} (${f0(d.rps.min)}–${f0(d.rps.max)}) | ${f2(d.p50Ms.median)} | ${f2(d.p99Ms.median)} | ${f0(d.cpuMicrosPerRequest.median)} | ${f0(d.subgraphsCpuMicrosPerRequest.median)} | ${ratio ? f2(ratio.stats.median) : '–'} | ${cpu ? f2(cpu.stats.median) : '–'} |`,

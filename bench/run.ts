@@ -31,6 +31,7 @@ import {
   validate,
   type GraphQLBody,
   type ScenarioId,
+  type ScenarioSpec,
   type TargetId,
 } from './scenarios.ts';
 
@@ -58,9 +59,9 @@ interface Caller {
   legalBasis: string | null;
 }
 
-function callerFor(target: TargetId, employerId: string): Caller {
-  if (target === 'C') return { role: 'support', purposes: ['FRAUD_PREVENTION'], purpose: 'FRAUD_PREVENTION', org: null, legalBasis: null };
-  if (target === 'D') return { role: 'employer', purposes: ['EMPLOYER_DISCLOSURE'], purpose: 'EMPLOYER_DISCLOSURE', org: employerId, legalBasis: null };
+function callerFor(kind: ScenarioSpec['caller'], employerId: string): Caller {
+  if (kind === 'support') return { role: 'support', purposes: ['FRAUD_PREVENTION'], purpose: 'FRAUD_PREVENTION', org: null, legalBasis: null };
+  if (kind === 'employer') return { role: 'employer', purposes: ['EMPLOYER_DISCLOSURE'], purpose: 'EMPLOYER_DISCLOSURE', org: employerId, legalBasis: null };
   return { role: 'compliance', purposes: ['LEGAL_OBLIGATION'], purpose: 'LEGAL_OBLIGATION', org: null, legalBasis: LEGAL_BASIS_REFERENCE };
 }
 
@@ -150,10 +151,10 @@ async function runPhase(
     for (const [target, entry] of gateways) entry.url = String((await entry.child.ready).url);
     log(`started subgraphs (pid ${subgraphs.pid}) and gateways ${[...gateways].map(([t, g]) => `${t} (pid ${g.child.pid})`).join(', ')}`);
 
-    const tokens = new Map<TargetId, string>();
-    const headersFor = async (target: TargetId): Promise<Record<string, string>> => {
-      const caller = callerFor(target, database.employerId);
-      let token = tokens.get(target);
+    const tokens = new Map<ScenarioSpec['caller'], string>();
+    const headersFor = async (kind: ScenarioSpec['caller']): Promise<Record<string, string>> => {
+      const caller = callerFor(kind, database.employerId);
+      let token = tokens.get(kind);
       if (!token) {
         token = await signToken(keys.issuer, {
           sub: crypto.randomUUID(),
@@ -164,7 +165,7 @@ async function runPhase(
           audience: auth.audience,
           expiresIn: 12 * 3600,
         });
-        tokens.set(target, token);
+        tokens.set(kind, token);
       }
       return {
         'content-type': 'application/json',
@@ -191,13 +192,14 @@ async function runPhase(
     };
     const aUrl = gateways.get('A')!.url;
     const aBody = JSON.stringify({ query: CANDIDATE_PAGE_QUERY });
-    const aResponse = await post(aUrl, await headersFor('A'), aBody);
+    const aResponse = await post(aUrl, await headersFor('compliance'), aBody);
     const reference = JSON.parse(aResponse.text) as GraphQLBody;
     const aProblems = validate('A', aResponse.status, reference, null);
     if (aProblems.length > 0) throw new Error(`A's reference response is invalid: ${aProblems.join('; ')}\n${aResponse.text.slice(0, 2000)}`);
     const ids = (reference.data!.candidates.nodes as { id: string }[]).map((n) => n.id);
 
     const prepared: PreparedScenario[] = [];
+    let adReference: GraphQLBody | null = null;
     for (const id of scenarioIds) {
       const spec = SCENARIOS[id];
       let url: string;
@@ -208,7 +210,7 @@ async function runPhase(
       if (spec.target === 'users') {
         url = urls.users;
         body = JSON.stringify({ query: USERS_ENTITIES_QUERY, variables: { representations: ids.map((i) => ({ __typename: 'Candidate', id: i })) } });
-        const caller = callerFor('B', database.employerId);
+        const caller = callerFor(spec.caller, database.employerId);
         const bound: BoundCaller = { sub: crypto.randomUUID(), ...caller };
         headers = { 'content-type': 'application/json' };
         refresh = async () => {
@@ -218,8 +220,8 @@ async function runPhase(
         processChild = subgraphs;
       } else {
         url = gateways.get(spec.target)!.url;
-        headers = await headersFor(spec.target);
-        body = JSON.stringify({ query: spec.target === 'D' ? EMPLOYER_PAGE_QUERY : CANDIDATE_PAGE_QUERY });
+        headers = await headersFor(spec.caller);
+        body = JSON.stringify({ query: spec.page === 'employer' ? EMPLOYER_PAGE_QUERY : CANDIDATE_PAGE_QUERY });
         processChild = gateways.get(spec.target)!.child;
       }
       const response = await post(url, headers, body);
@@ -229,7 +231,9 @@ async function runPhase(
       } catch {
         parsed = {};
       }
-      const problems = validate(id, response.status, parsed, reference);
+      // D is checked against plain Apollo Gateway's answer to the same employer page (AD, validated first).
+      const problems = validate(id, response.status, parsed, spec.page === 'employer' ? (id === 'AD' ? null : adReference) : reference);
+      if (id === 'AD' && problems.length === 0) adReference = parsed;
       if (problems.length > 0) {
         phase.invalid[id] = problems;
         log(`${id}: reference response INVALID, scenario skipped: ${problems.slice(0, 5).join('; ')}`);
@@ -379,7 +383,7 @@ async function main() {
   const phases: PhaseRecord[] = [];
   phases.push(await runPhase(options, keys, supergraphFile, options.candidates, options.scenarios, runStamp));
   for (const size of options.scale) {
-    const ids = options.scenarios.filter((id) => id === 'A' || id === 'D');
+    const ids = options.scenarios.filter((id) => id === 'A' || id === 'AD' || id === 'D');
     log(`scale: ${ids.join(', ')} at ${size.toLocaleString('en')} candidates`);
     phases.push(await runPhase(options, keys, supergraphFile, size, ids, runStamp));
   }

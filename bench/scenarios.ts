@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 
 /** Throughput scenarios, then the one-connection latency runs. */
-export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
+export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'AD', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
-/** Which process answers: a gateway child per throughput scenario, or the users subgraph itself (F). */
+/** Which process answers: a gateway child per throughput scenario (AD shares A's), or the users subgraph itself (F). */
 export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D' | 'users';
 
 export interface ScenarioSpec {
@@ -12,19 +12,24 @@ export interface ScenarioSpec {
   target: TargetId;
   /** Throughput runs use --connections; latency runs one connection. */
   load: 'throughput' | 'latency';
+  /** The operation asked: A's 50-candidate page, D's employer page, or the users subgraph's `_entities`. */
+  page: 'candidates' | 'employer' | 'entities';
+  /** Who asks (see callerFor in run.ts). */
+  caller: 'compliance' | 'support' | 'employer';
   description: string;
 }
 
 export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
-  A: { id: 'A', target: 'A', load: 'throughput', description: 'plain @apollo/gateway, default fetcher, JWT + signed assertion, no enforcement' },
-  'A′': { id: 'A′', target: 'A′', load: 'throughput', description: 'our gateway, enforcement off' },
-  B: { id: 'B', target: 'B', load: 'throughput', description: 'our gateway, enforcement on, purpose allows every field (compliance, LEGAL_OBLIGATION)' },
-  C: { id: 'C', target: 'C', load: 'throughput', description: 'our gateway, support under FRAUD_PREVENTION: email, phone masked, address redacted' },
-  D: { id: 'D', target: 'D', load: 'throughput', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
-  F: { id: 'F', target: 'users', load: 'throughput', description: 'floor: the same 50 candidates from the users subgraph directly (_entities)' },
-  'A@1': { id: 'A@1', target: 'A', load: 'latency', description: 'A at one connection' },
-  'A′@1': { id: 'A′@1', target: 'A′', load: 'latency', description: 'A′ at one connection' },
-  'B@1': { id: 'B@1', target: 'B', load: 'latency', description: 'B at one connection' },
+  A: { id: 'A', target: 'A', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'plain @apollo/gateway, default fetcher, JWT + signed assertion, no enforcement' },
+  'A′': { id: 'A′', target: 'A′', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'our gateway, enforcement off' },
+  B: { id: 'B', target: 'B', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'our gateway, enforcement on, purpose allows every field (compliance, LEGAL_OBLIGATION)' },
+  C: { id: 'C', target: 'C', load: 'throughput', page: 'candidates', caller: 'support', description: 'our gateway, support under FRAUD_PREVENTION: email, phone masked, address redacted' },
+  AD: { id: 'AD', target: 'A', load: 'throughput', page: 'employer', caller: 'employer', description: "plain @apollo/gateway (A's process) on D's employer page: same employer and query, the subgraphs' row filter only, no field enforcement" },
+  D: { id: 'D', target: 'D', load: 'throughput', page: 'employer', caller: 'employer', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
+  F: { id: 'F', target: 'users', load: 'throughput', page: 'entities', caller: 'compliance', description: 'floor: the same 50 candidates from the users subgraph directly (_entities)' },
+  'A@1': { id: 'A@1', target: 'A', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A at one connection' },
+  'A′@1': { id: 'A′@1', target: 'A′', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A′ at one connection' },
+  'B@1': { id: 'B@1', target: 'B', load: 'latency', page: 'candidates', caller: 'compliance', description: 'B at one connection' },
 };
 
 /** The 50-entity query over two subgraphs (employers: the page; users: the personal fields). */
@@ -72,13 +77,14 @@ export function summarize(body: GraphQLBody): ResponseSummary {
 type Node = Record<string, any>;
 
 /**
- * Checks one scenario's response against the expectations and against A's data; returns the problems found.
- * `reference` is A's validated body (null while validating A itself).
+ * Checks one scenario's response against the expectations and against plain Apollo Gateway's data for the same
+ * page; returns the problems found. `reference` is A's validated body for the candidate page (null while
+ * validating A itself) and AD's for the employer page (null while validating AD).
  */
 export function validate(id: ScenarioId, status: number, body: GraphQLBody, reference: GraphQLBody | null): string[] {
   const problems: string[] = [];
   if (status !== 200) problems.push(`HTTP ${status}`);
-  const target = SCENARIOS[id].target;
+  const target = id === 'AD' ? 'AD' : SCENARIOS[id].target;
   const refNodes = (reference?.data?.candidates?.nodes ?? []) as Node[];
   const errors = body.errors ?? [];
   const masked = (body.extensions?.privacy?.masked ?? []) as { path: (string | number)[]; coordinate: string; strategy: string }[];
@@ -117,10 +123,27 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
       }
       break;
     }
+    case 'AD': {
+      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      if (errors.length > 0) problems.push(`unexpected errors: ${JSON.stringify(errors.slice(0, 3))}`);
+      if (masked.length > 0) problems.push(`unexpected masks: ${masked.length}`);
+      if (nodes.length !== 100) problems.push(`expected 100 candidates, got ${nodes.length}`);
+      if (nodes.some((n) => typeof n.id !== 'string' || typeof n.fullName !== 'string')) problems.push('a candidate lacks id or fullName');
+      break;
+    }
     case 'D': {
       const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
       if (errors.length > 0) problems.push(`unexpected errors (consent is filtered by row, so none expected): ${JSON.stringify(errors.slice(0, 3))}`);
       if (nodes.length !== 100) problems.push(`expected 100 candidates, got ${nodes.length}`);
+      // The same rows as plain Apollo Gateway (the row filter is the subgraph's); unmasked fields equal, masked ones differ.
+      nodes.forEach((node, i) => {
+        const ref = refNodes[i] ?? {};
+        for (const key of ['id', 'fullName', 'email', 'resume'] as const) {
+          if (!isDeepStrictEqual(node[key], ref[key])) problems.push(`candidate ${i}: ${key} differs from AD`);
+        }
+        if (ref.birthDate !== null && node.birthDate === ref.birthDate) problems.push(`candidate ${i}: birthDate not masked`);
+        if (!isDeepStrictEqual(node.address, ref.address)) problems.push(`candidate ${i}: address { prefecture } differs from AD`);
+      });
       const expected = nodes.filter((n) => n.birthDate !== null).length + nodes.filter((n) => n.address !== null).length;
       const ok = masked.every(
         (m) => (m.coordinate === 'Candidate.birthDate' && m.strategy === 'AGE_BAND') || (m.coordinate === 'Candidate.address' && m.strategy === 'PREFECTURE_ONLY'),

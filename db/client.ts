@@ -34,6 +34,22 @@ export interface DatabaseHandle {
 
 export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+/**
+ * The postgres.js client as Drizzle should see it: every statement as a named prepared statement.
+ *
+ * Drizzle runs queries built without `.prepare()` as unnamed statements, for which postgres.js first asks the
+ * server to describe the parameters and then sends them: two round trips, and a parse and plan on the server
+ * every time. Our statements come from a bounded set of templates (values are always parameters), so each
+ * connection prepares each shape once and reuses it. Only the top-level client is wrapped: transactions
+ * (writes) keep Drizzle's default.
+ */
+function preparedStatements(client: postgres.Sql): postgres.Sql {
+  const unsafe: postgres.Sql['unsafe'] = (query, params, options) => client.unsafe(query, params, { ...options, prepare: true });
+  return new Proxy(client, {
+    get: (target, property, receiver) => (property === 'unsafe' ? unsafe : Reflect.get(target, property, receiver)),
+  });
+}
+
 /** Default configuration: `DATABASE_URL` selects PostgreSQL, otherwise PGlite under `.data/pglite`. */
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
   const url = env.DATABASE_URL?.trim();
@@ -59,7 +75,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
       onnotice: () => {},
       connection: { application_name: 'privacy-gateway' },
     });
-    const db = drizzlePostgres(client, { schema, logger }) as unknown as Database;
+    const db = drizzlePostgres(preparedStatements(client), { schema, logger }) as unknown as Database;
     return {
       db,
       kind: 'postgres',

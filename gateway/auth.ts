@@ -13,6 +13,7 @@ import { PrivacyError } from '../directives/errors.ts';
 import { isPurpose, type Purpose } from '../directives/purposes.ts';
 import { isRole, roleMayHold } from '../directives/roles.ts';
 import { isUuid } from '../subgraphs/common/sql.ts';
+import { createVerifiedTokenCache } from '../subgraphs/common/verified-cache.ts';
 
 /** How user tokens are verified. */
 export interface AuthOptions {
@@ -73,24 +74,32 @@ function callerFromClaims(payload: JWTPayload): Caller {
     }
     if (!list.includes(purpose)) list.push(purpose);
   }
-  return { sub, role, org: role === 'employer' ? (org as string) : null, purposes: list };
+  return Object.freeze({ sub, role, org: role === 'employer' ? (org as string) : null, purposes: Object.freeze(list) as Purpose[] });
 }
 
 /**
  * Creates the bearer-token verifier: asymmetric algorithm pinned, `kid` required, `iss`, `aud`, `exp` checked.
+ * A token that verified is remembered, byte for byte, until it expires, reaches its maximum age, or for at most
+ * 60 s (so a key withdrawn from the JWKS stops being honoured within a minute); failures are never remembered.
  * @example const authenticate = createAuthenticator(options); const caller = await authenticate(req.headers.authorization);
  */
-export function createAuthenticator(options: AuthOptions): (authorization: string | undefined) => Promise<Caller> {
+export function createAuthenticator(
+  options: AuthOptions,
+  now: () => number = Date.now,
+): (authorization: string | undefined) => Promise<Caller> {
   if (options.algorithms.length === 0 || options.algorithms.some((alg) => SYMMETRIC.test(alg) || alg === 'none')) {
     throw new Error('JWT_ALGORITHMS must list asymmetric algorithms only (for example ES256).');
   }
   const getKey: JWTVerifyGetKey =
     options.keys.kind === 'remote' ? createRemoteJWKSet(options.keys.url) : createLocalJWKSet(options.keys.jwks);
+  const verified = createVerifiedTokenCache<Caller>({ maxTokenAgeSeconds: options.maxTokenAgeSeconds, now });
   return async (authorization) => {
     if (!authorization) throw unauthenticated('Authorization header missing: send "Authorization: Bearer <token>".');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthenticated('Authorization header must be "Bearer <token>".');
     const token = match[1]!;
+    const known = verified.get(token);
+    if (known) return known;
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -106,8 +115,11 @@ export function createAuthenticator(options: AuthOptions): (authorization: strin
         clockTolerance: options.clockToleranceSeconds,
         maxTokenAge: `${options.maxTokenAgeSeconds}s`,
         requiredClaims: ['exp', 'iat', 'sub'],
+        currentDate: new Date(now()),
       });
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      verified.set(token, caller, payload);
+      return caller;
     } catch (error) {
       if (error instanceof PrivacyError) throw error;
       throw unauthenticated(describeJoseError(error));

@@ -24,6 +24,23 @@ describe('production mode', () => {
     expect(res.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
   });
 
+  it('marks every answer, data or error, as not storable by browsers and proxies', async () => {
+    const token = await t.token({ role: 'support' });
+    const ok = await fetch(t.system.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'SUPPORT' },
+      body: JSON.stringify({ query: '{ jobs(first: 1) { nodes { title } } }' }),
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    const denied = await fetch(t.system.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('cache-control')).toBe('no-store');
+    const malformed = await fetch(t.system.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('serves no landing page', async () => {
     const res = await fetch(t.system.gateway.url, { headers: { accept: 'text/html' } });
     expect(await res.text()).not.toMatch(/sandbox|embeddable-explorer/i);

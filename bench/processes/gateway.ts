@@ -90,6 +90,7 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
     loadConsents,
     host: '127.0.0.1',
     port: 0,
+    production: true,
     enforcement: config.enforcement,
   });
   return {

@@ -53,6 +53,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 
 function sendError(res: ServerResponse, status: number, message: string, code = 'BAD_REQUEST') {
   res.statusCode = status;
+  res.setHeader('cache-control', 'no-store');
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
@@ -90,6 +91,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
           context: () => options.context(req),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
+        // Answers hold personal data: no browser or proxy may keep them.
+        res.setHeader('cache-control', 'no-store');
         res.statusCode = response.status ?? 200;
         if (response.body.kind === 'complete') {
           res.end(response.body.string);

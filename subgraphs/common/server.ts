@@ -1,5 +1,9 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -38,7 +42,9 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskInternalErrors,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    // No cache hints: answers hold personal data and are never cacheable. Without this plugin Apollo Server
+    // also stops wrapping every field resolver for instrumentation.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await server.start();
   return serveGraphQL(server, {
