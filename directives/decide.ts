@@ -63,8 +63,26 @@ export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'pur
       }
     : null;
   if (!self && !consent) return null;
-  return { self, consent };
+  // One shared object per distinct check, so a response decides each (check, subject) once whatever the field.
+  const key = `${self}|${consent?.purpose ?? ''}|${consent?.perRecipient ?? ''}`;
+  let check = CHECKS.get(key);
+  if (!check) CHECKS.set(key, (check = Object.freeze({ self, consent: consent && Object.freeze(consent) })));
+  return check;
 }
+
+const CHECKS = new Map<string, SubjectCheck>();
+
+/**
+ * Which consent rows a caller's checks can depend on: these purposes, given to every employer (recipient null)
+ * or to this recipient. A loader may return more rows than the scope asks for, never fewer.
+ */
+export interface ConsentScope {
+  purposes: readonly string[];
+  recipient: string | null;
+}
+
+/** Loads the current consent rows of many subjects at once (within `scope`, when given). */
+export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<Map<string, ConsentRecord[]>>;
 
 /** One row of a subject's current consent state. */
 export interface ConsentRecord {
@@ -84,14 +102,21 @@ export function isConsentGranted(
   recipient: string | null,
   now: Date,
 ): boolean {
-  const live = (r: ConsentRecord) => r.state === 'GRANTED' && (r.expiresAt === null || r.expiresAt.getTime() > now.getTime());
-  const forPurpose = records.filter((r) => r.purpose === purpose);
-  const general = forPurpose.find((r) => r.recipientId === null);
-  if (recipient === null) return general !== undefined && live(general);
-  const specific = forPurpose.find((r) => r.recipientId === recipient);
-  if (specific && live(specific)) return true;
+  let general: ConsentRecord | undefined;
+  let specific: ConsentRecord | undefined;
+  for (const r of records) {
+    if (r.purpose !== purpose) continue;
+    if (r.recipientId === null) general ??= r;
+    else if (recipient !== null && r.recipientId === recipient) specific ??= r;
+  }
+  const at = now.getTime();
+  if (specific && isLive(specific, at)) return true;
   if (specific && specific.state === 'WITHDRAWN') return false;
-  return general !== undefined && live(general);
+  return general !== undefined && isLive(general, at);
+}
+
+function isLive(r: ConsentRecord, at: number): boolean {
+  return r.state === 'GRANTED' && (r.expiresAt === null || r.expiresAt.getTime() > at);
 }
 
 /**

@@ -101,12 +101,15 @@ export function ageBand(isoDate: string, now: Date): AgeBand | null {
 /** An address object with the same keys, `prefecture` and `__typename` kept and every other key null; null for a non-object. */
 export function prefectureOnly(address: unknown): Record<string, unknown> | null {
   if (typeof address !== 'object' || address === null || Array.isArray(address)) return null;
-  return Object.fromEntries(
-    Object.entries(address).map(([key, value]): [string, unknown] => [
-      key,
-      ADDRESS_KEPT_KEYS.has(key) && typeof value === 'string' ? value : null,
-    ]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(address)) {
+    const value = (address as Record<string, unknown>)[key];
+    const kept = ADDRESS_KEPT_KEYS.has(key) && typeof value === 'string' ? value : null;
+    // An own "__proto__" key (from JSON) stays a plain key: assigning it would replace the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    else out[key] = kept;
+  }
+  return out;
 }
 
 /** Stars all but the last four characters of an identification code, preserving its length: `AB12345678CD` → `********78CD`. */
@@ -134,8 +137,12 @@ function firstCodePoint(s: string): string {
   return cp === undefined ? '' : String.fromCodePoint(cp);
 }
 
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/** One code point that is a decimal digit in any script (ASCII answered without the regular expression). */
 function isDigit(c: string): boolean {
-  return /^\p{Nd}$/u.test(c);
+  if (c.length === 1 && c >= '0' && c <= '9') return true;
+  return c.charCodeAt(0) > 0x7f && DECIMAL_DIGIT.test(c);
 }
 
 interface CalendarDate {
@@ -144,17 +151,23 @@ interface CalendarDate {
   day: number;
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/;
+
 function parseIsoDate(s: string): CalendarDate | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(s);
+  const match = ISO_DATE.exec(s);
   if (match === null) return null;
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
   if (match[4] !== undefined && Number.isNaN(Date.parse(s))) return null;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return { year, month, day };
+}
+
+/** Days in a month of the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function assertNever(value: never): never {

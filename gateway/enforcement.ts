@@ -2,7 +2,7 @@ import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { GraphQLError as GraphQLErrorClass, parse } from 'graphql';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { BoundCaller } from '../directives/caller.ts';
-import type { ConsentRecord } from '../directives/decide.ts';
+import type { ConsentLoader } from '../directives/decide.ts';
 import { planOperation, type EnforcementPlan, type OperationLimits } from '../directives/enforce/operation.ts';
 import { shapeResponse, type DisclosureSummary, type PrivacyFieldError } from '../directives/enforce/response.ts';
 import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
@@ -23,7 +23,7 @@ export interface EnforcementOptions {
   enabled: boolean;
   limits?: OperationLimits;
   pseudonymKey: Uint8Array;
-  loadConsents: (subjectIds: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  loadConsents: ConsentLoader;
   now?: () => Date;
   planCacheSize?: number;
 }

@@ -13,7 +13,7 @@ import type { CryptoKey } from 'jose';
 import type { Caller } from '../directives/caller.ts';
 import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
 import type { OperationLimits } from '../directives/enforce/operation.ts';
-import type { ConsentRecord } from '../directives/decide.ts';
+import type { ConsentLoader } from '../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/common/assertion.ts';
 import { serveGraphQL, type ServedGraphQL } from '../subgraphs/common/http.ts';
 import { createAuthenticator, type AuthOptions } from './auth.ts';
@@ -30,7 +30,7 @@ export interface GatewayOptions {
   auth: AuthOptions;
   assertionKey: { kid: string; privateKey: CryptoKey };
   pseudonymKey: Uint8Array;
-  loadConsents: (subjectIds: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  loadConsents: ConsentLoader;
   port?: number;
   host?: string;
   /** Production hides introspection, the landing page and field suggestions. */

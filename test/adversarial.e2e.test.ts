@@ -469,6 +469,37 @@ describe('reserved aliases', () => {
   });
 });
 
+describe('aliases that are object keys with a meaning', () => {
+  it('refuses aliases starting with "__", __proto__ included, before anything runs', async () => {
+    const token = await t.token({ role: 'support' });
+    for (const query of [
+      `{ c: candidate(id: "${DEMO_IDS.candidate}") { __proto__: email } }`,
+      `{ c: candidate(id: "${DEMO_IDS.candidate}") { id __proto__: address { prefecture } } }`,
+      `{ __proto__: __typename }`,
+      `{ c: candidate(id: "${DEMO_IDS.candidate}") { ...F } } fragment F on Candidate { __x: phone }`,
+    ]) {
+      const res = await withoutSubgraphRequests(() => t.query(query, { token, purpose: 'FRAUD_PREVENTION' }));
+      expectRefused(res, 400, 'BAD_USER_INPUT');
+      expect(res.body.errors![0]!.message).toMatch(/reserved/);
+    }
+  });
+
+  it('shapes constructor, toString and hasOwnProperty aliases like any other key', async () => {
+    const res = await t.query(
+      `query($id: ID!, $no: Boolean = false) { c: candidate(id: $id) { constructor: email toString: phone hasOwnProperty: fullName @include(if: $no) valueOf: id } }`,
+      { token: await t.token({ role: 'support' }), purpose: 'FRAUD_PREVENTION', variables: { id: DEMO_IDS.candidate } },
+    );
+    expect(res.status).toBe(200);
+    const c = res.body.data!.c;
+    expect(Object.keys(c).sort()).toEqual(['constructor', 'toString', 'valueOf']);
+    expect(c.constructor).toBe(`${demo.email[0]}***@${demo.email.split('@')[1]}`);
+    expect(c.toString).toMatch(/^[*-]+\d{4}$/);
+    expect(c.valueOf).toBe(DEMO_IDS.candidate);
+    expect(JSON.stringify(res.body)).not.toContain(demo.email);
+    expect(JSON.stringify(res.body)).not.toContain(demo.phone);
+  });
+});
+
 describe('operation limits', () => {
   const token = () => t.token({ role: 'candidate', sub: DEMO_IDS.candidate });
 

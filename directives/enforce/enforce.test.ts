@@ -143,6 +143,31 @@ describe('shapeResponse', () => {
     expect(failed.data).toEqual({ people: [{ id: 'p1', email: null }, { id: 'p2', email: null }] });
   });
 
+  it('reads the subject id from the client\'s own unconditional id selection, and from nothing an alias can fake', async () => {
+    const c = caller('MARKETING', 'marketer');
+    const consents = new Map([['p1', [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED' as const, expiresAt: null }]]]);
+
+    // A plain `id` is the subject: nothing hidden is added and nothing else is read.
+    const own = plan('{ people { id email } }', c);
+    expect(print(own.document)).not.toContain('_pv_s');
+    const shaped = await shapeResponse(own, { people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: 'b@x.jp' }] }, shapeOptions(c, consents));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: null }] });
+
+    // Aliased elsewhere, aliased to, or conditional: the hidden alias is added and is the only thing read.
+    for (const [query, variables] of [
+      ['{ people { id: name email } }', undefined],
+      ['{ people { other: id email } }', undefined],
+      ['query($x: Boolean = false) { people { id @include(if: $x) email } }', { x: true }],
+    ] as const) {
+      const p = plan(query, c);
+      expect(print(p.document), query).toContain('_pv_s: id');
+      const data = { people: [{ id: 'p1', other: 'p1', name: 'p1', _pv_s: 'p2', email: 'b@x.jp' }] };
+      const out = await shapeResponse(p, data, shapeOptions(c, consents, variables));
+      expect(out.data!.people, query).toEqual([expect.objectContaining({ email: null })]);
+      expect(JSON.stringify(out), query).not.toContain('b@x.jp');
+    }
+  });
+
   it('withholds an object whose concrete type cannot be told', async () => {
     const c = caller('SERVICE_PROVISION', 'candidate');
     const p = plan('{ node(id: "1") { id } }', c);

@@ -211,6 +211,12 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
           extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
         });
       }
+      // GraphQL reserves names starting with "__"; as a response key ("__proto__") one would also be an object's prototype.
+      if (key.startsWith('__') && nodes.some((n) => n.alias !== undefined)) {
+        throw new GraphQLError('Aliases starting with "__" are reserved.', {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
       if (fieldName === '__typename') {
         entries.push({ key, coordinate: `${concrete.name}.__typename`, decision: { kind: 'allow' }, check: null, child: null, personal: false, occurrences });
         continue;
@@ -233,8 +239,19 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal', occurrences });
     }
     plan.byType.set(concrete.name, entries);
-    // The rewrite always selects the subject id under a hidden alias, whatever the client asked for.
-    if (walk.index.subjects.has(concrete.name)) plan.subjectKeys.set(concrete.name, SUBJECT_ALIAS);
+    // The subject id: the client's own unconditional, unaliased selection of it when there is one (the rewrite
+    // then adds nothing), otherwise the hidden alias the rewrite adds. See subjectIdSelected.
+    const subjectField = walk.index.subjects.get(concrete.name);
+    if (subjectField) {
+      const own = entries.find(
+        (e) =>
+          e.key === subjectField &&
+          e.coordinate === `${concrete.name}.${subjectField}` &&
+          e.decision.kind === 'allow' &&
+          e.occurrences.some((conditions) => conditions.length === 0),
+      );
+      plan.subjectKeys.set(concrete.name, own && isObjectType(type) ? subjectField : SUBJECT_ALIAS);
+    }
   }
   return plan;
 }
@@ -263,6 +280,22 @@ function field(name: string, alias?: string): FieldNode {
 }
 
 /**
+ * Whether a selection set selects the subject id itself as a direct, unaliased field without directives that
+ * the purpose allows unmasked: then the response always holds it under its own name, and planSelection reads
+ * it there (an occurrence without conditions) instead of a hidden alias.
+ */
+function subjectIdSelected(walk: Walk, type: GraphQLObjectType, subjectField: string, selections: readonly SelectionNode[]): boolean {
+  if (decide(classify(walk.index, type.name, subjectField), walk.caller).kind !== 'allow') return false;
+  return selections.some(
+    (s) =>
+      s.kind === Kind.FIELD &&
+      s.name.value === subjectField &&
+      (s.alias === undefined || s.alias.value === subjectField) &&
+      (s.directives?.length ?? 0) === 0,
+  );
+}
+
+/**
  * Rewrites the document: removes fields the purpose denies, adds hidden `__typename` and subject-id selections,
  * and keeps every selection set non-empty. Returns a new document; the input is never mutated.
  */
@@ -277,12 +310,13 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
     return types.every((t) => !t.getFields()[fieldName] || decide(classify(index, t.name, fieldName), walk.caller).kind !== 'deny');
   };
 
-  const hiddenSelections = (type: GraphQLCompositeType): SelectionNode[] => {
+  const hiddenSelections = (type: GraphQLCompositeType, selections: readonly SelectionNode[]): SelectionNode[] => {
     const extra: SelectionNode[] = [];
     if (!isObjectType(type)) extra.push(field('__typename', TYPENAME_ALIAS));
     for (const concrete of possibleTypes(schema, type)) {
       const subjectField = index.subjects.get(concrete.name);
       if (!subjectField) continue;
+      if (isObjectType(type) && subjectIdSelected(walk, concrete, subjectField, selections)) continue;
       const selection = field(subjectField, SUBJECT_ALIAS);
       extra.push(
         isObjectType(type)
@@ -348,7 +382,7 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
       leave(node) {
         const type = typeStack.pop() ?? null;
         if (!node.selectionSet || !type) return undefined;
-        const selections = [...node.selectionSet.selections, ...hiddenSelections(type)];
+        const selections = [...node.selectionSet.selections, ...hiddenSelections(type, node.selectionSet.selections)];
         if (selections.length === 0) selections.push(field('__typename', FILLER_ALIAS));
         return { ...node, selectionSet: { ...node.selectionSet, selections } };
       },

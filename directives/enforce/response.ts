@@ -1,30 +1,36 @@
 import type { BoundCaller } from '../caller.ts';
-import { decideForSubject, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
+import { decideForSubject, type ConsentLoader, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
 import { applyMask, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
 
+/** ResponsePath.marks: the value at this path was withheld, or masked. */
+const WITHHELD = 1;
+const MASKED = 2;
+
 /**
  * A response path as a linked list: shaping allocates one small node per value instead of copying an array,
- * and only reported paths (errors, masks) are turned into arrays.
+ * and only reported paths (errors, masks) are turned into arrays. Each position of the response has exactly
+ * one node, so "below a withheld or masked value" is a walk up the parents looking at their marks.
  */
 class ResponsePath {
-  private joined: string | undefined;
+  marks = 0;
 
   constructor(
     readonly parent: ResponsePath | null,
     readonly key: string | number,
   ) {}
 
-  /** The path's identity for set lookups: its keys joined with NUL, computed once per node. */
-  get id(): string {
-    return (this.joined ??= this.parent ? `${this.parent.id}\u0000${this.key}` : String(this.key));
-  }
-
   toArray(): (string | number)[] {
     const out: (string | number)[] = [];
     for (let node: ResponsePath | null = this; node; node = node.parent) out.push(node.key);
     return out.reverse();
+  }
+
+  /** Whether a strict ancestor carries one of `marks`. */
+  isBelow(marks: number): boolean {
+    for (let node = this.parent; node; node = node.parent) if (node.marks & marks) return true;
+    return false;
   }
 }
 
@@ -62,7 +68,7 @@ export interface ShapeOptions {
   now: Date;
   mask: MaskContext;
   /** Loads the current consent rows of these subjects in one query. */
-  loadConsents: (subjectIds: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  loadConsents: ConsentLoader;
 }
 
 export interface ShapedResponse {
@@ -140,6 +146,7 @@ export async function shapeResponse(
     set.add(decision.reason);
     errors.push({ message: MESSAGES[decision.code], path: path.toArray(), extensions: { code: decision.code, coordinate } });
     errorPaths.push(path);
+    path.marks |= WITHHELD;
   };
 
   const shapeValue = (value: unknown, plan: SelectionPlan, path: Path, subject: string | null): unknown => {
@@ -168,13 +175,14 @@ export async function shapeResponse(
         }
         continue;
       }
-      if (!(entry.key in value)) continue; // skipped by @skip/@include
+      if (!Object.hasOwn(value, entry.key)) continue; // skipped by @skip/@include
       const shaped = entry.child ? shapeValue(value[entry.key], entry.child, fieldPath, subject) : value[entry.key];
       let maskedIndex = -1;
       if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
         // Masks run after the consent checks, children first, so they see the final values.
         maskedIndex = masked.push({ path: fieldPath.toArray(), coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
         maskedPaths.push(fieldPath);
+        fieldPath.marks |= MASKED;
         maskQueue.push({ target: out, key: entry.key, strategy: decision.strategy, child: entry.child });
       }
       out[entry.key] = shaped;
@@ -190,28 +198,38 @@ export async function shapeResponse(
   const shaped = data ? (shapeObject(data, plan.root, null, null) as Record<string, unknown> | null) : null;
 
   if (pending.length > 0) {
-    const subjects = [...new Set(pending.filter((p) => p.check.consent && p.subjectId).map((p) => p.subjectId!))];
+    const subjects = new Set<string>();
+    const purposes = new Set<string>();
+    for (const p of pending) {
+      if (!p.check.consent || !p.subjectId) continue;
+      subjects.add(p.subjectId);
+      purposes.add(p.check.consent.purpose);
+    }
     let consents: Map<string, ConsentRecord[]> | 'unknown' = new Map();
-    if (subjects.length > 0) {
+    if (subjects.size > 0) {
       try {
-        consents = await options.loadConsents(subjects);
+        consents = await options.loadConsents([...subjects], { purposes: [...purposes], recipient: options.caller.org });
       } catch {
         consents = 'unknown'; // a failed lookup denies every consent-gated value
       }
     }
-    // A page repeats the same few checks for each subject: decide each (subject, check) once.
-    const decisions = new Map<string, Decision>();
+    // A page repeats the same few checks (plan objects, cached with the plan) for each subject: decide each once.
+    const decisions = new Map<SubjectCheck, Map<string | null, Decision>>();
     for (const p of pending) {
-      const memoKey = `${p.subjectId}\u0000${p.check.self}\u0000${p.check.consent?.purpose}\u0000${p.check.consent?.perRecipient}`;
-      let decision = decisions.get(memoKey);
+      let bySubject = decisions.get(p.check);
+      if (!bySubject) decisions.set(p.check, (bySubject = new Map()));
+      let decision = bySubject.get(p.subjectId);
       if (!decision) {
         const records = consents === 'unknown' ? 'unknown' : (consents.get(p.subjectId ?? '') ?? []);
         decision = decideForSubject(p.check, options.caller, p.subjectId, records, options.now);
-        decisions.set(memoKey, decision);
+        bySubject.set(p.subjectId, decision);
       }
       if (decision.kind === 'deny') {
         p.target[p.key] = null;
-        if (p.maskedIndex >= 0) masked[p.maskedIndex] = null;
+        if (p.maskedIndex >= 0) {
+          masked[p.maskedIndex] = null;
+          p.path.marks &= ~MASKED;
+        }
         withhold(p.coordinate, decision, p.path);
       } else if (p.target[p.key] !== null) {
         release(p.coordinate, p.subjectId, p.path);
@@ -238,23 +256,16 @@ export async function shapeResponse(
   }
 
   // Nothing below a withheld value counts: no error, no mask, no disclosure. Below a masked value only the mask counts.
-  const withheldIds = new Set(errorPaths.map((p) => p.id));
-  const maskedIds = new Set(maskedPaths.flatMap((p, i) => (masked[i] ? [p.id] : [])));
-  const isBelow = (set: Set<string>, path: ResponsePath) => {
-    if (set.size === 0) return false;
-    for (let node = path.parent; node; node = node.parent) if (set.has(node.id)) return true;
-    return false;
-  };
   for (const r of releases) {
-    if (isBelow(withheldIds, r.path) || isBelow(maskedIds, r.path)) continue;
+    if (r.path.isBelow(WITHHELD | MASKED)) continue;
     let set = disclosure.released.get(r.coordinate);
     if (!set) disclosure.released.set(r.coordinate, (set = new Set()));
     set.add(r.subjectId);
   }
   return {
     data: shaped,
-    errors: errors.filter((_, i) => !isBelow(withheldIds, errorPaths[i]!)),
-    masked: masked.filter((m, i): m is MaskedValue => m !== null && !isBelow(withheldIds, maskedPaths[i]!)),
+    errors: errors.filter((_, i) => !errorPaths[i]!.isBelow(WITHHELD)),
+    masked: masked.filter((m, i): m is MaskedValue => m !== null && !maskedPaths[i]!.isBelow(WITHHELD)),
     disclosure,
   };
 }
