@@ -6,6 +6,11 @@ export interface BenchOptions {
   candidates: number;
   /** Extra database sizes at which D (and A, for D/A) are measured again. */
   scale: number[];
+  /**
+   * One phase per entry: null runs the gateway under test on its whole core; a number limits it to that many
+   * CPUs with a cgroup quota (as a container CPU limit would), so that it, not the rest of the machine, sets the pace.
+   */
+  cpuLimits: (number | null)[];
   scenarios: ScenarioId[];
   connections: number;
   /** Connections of the latency runs (`A′@1`, `B@1`). */
@@ -30,6 +35,9 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --candidates N        candidates to seed (default 10000, minimum 10000 unless --quick)
   --scale N[,N]         also measure D (with AD and A, for D/AD and D/A) at these sizes, e.g. --scale 100000
+  --cpu-limits LIST     phases: "full" (the gateway's whole core) and/or CPU limits in cores for the
+                        gateway under test, e.g. full,0.4 (default; --quick: full). Limits need root
+                        and a cgroup cpu controller
   --scenarios LIST      comma-separated subset of ${SCENARIO_IDS.join(',')} (default: all)
   --connections N       concurrent connections of the throughput runs (default 50)
   --warmup S            warm-up seconds before every measured run (default 5)
@@ -75,6 +83,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     options: {
       candidates: { type: 'string' },
       scale: { type: 'string' },
+      'cpu-limits': { type: 'string' },
       scenarios: { type: 'string' },
       connections: { type: 'string' },
       warmup: { type: 'string' },
@@ -100,9 +109,18 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const scale = (values.scale ?? '').split(',').filter(Boolean).map((n) => positiveInteger('scale', n, 0));
   const databaseName = values['database-name'] ?? 'pgw_bench';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(databaseName)) throw new Error('--database-name must be a lower-case SQL identifier.');
+  const cpuLimits = (values['cpu-limits'] ?? (quick ? 'full' : 'full,0.4')).split(',').map((raw): number | null => {
+    const item = raw.trim();
+    if (item === 'full') return null;
+    const cores = Number(item);
+    if (!Number.isFinite(cores) || cores < 0.05 || cores > 64) throw new Error(`--cpu-limits: "${item}" is neither "full" nor a number of cores between 0.05 and 64.`);
+    return cores;
+  });
+  if (cpuLimits.length === 0) throw new Error('--cpu-limits needs at least one entry.');
   return {
     candidates,
     scale,
+    cpuLimits,
     scenarios: withBaselines(scenarioList('scenarios', values.scenarios, SCENARIO_IDS)),
     connections: positiveInteger('connections', values.connections, 50),
     latencyConnections: 1,

@@ -23,6 +23,8 @@ export interface RunRecord {
 
 export interface PhaseRecord {
   candidates: number;
+  /** CPUs the gateway under test was limited to (cgroup quota); null: its whole core. */
+  cpuLimit?: number | null;
   database: { label: string; kind: string; employerId: string; visibleToEmployer: number; grantedByBench: number; seededMs: number | null };
   references: Partial<Record<ScenarioId, ResponseSummary>>;
   /** Scenarios left out because their reference response failed validation. */
@@ -235,7 +237,7 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
     const summaries = summarizeRuns(phase.runs);
     const floor = ratios(phase.runs).find((r) => r.name === 'F/A');
     sections.push(
-      `## ${phase.candidates.toLocaleString('en')} candidates`,
+      `## ${phase.candidates.toLocaleString('en')} candidates${phase.cpuLimit ? `, gateway under test limited to ${phase.cpuLimit} CPU` : ''}`,
       '',
       `Database: ${phase.database.label}. Scenario D's employer sees ${phase.database.visibleToEmployer.toLocaleString('en')} consenting candidates.`,
       '',
@@ -243,6 +245,12 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       '',
       ratioTable(ratios(phase.runs), cpuRatios(phase.runs), addedLatency(phase.runs)),
       '',
+      ...(phase.cpuLimit
+        ? [
+            `Every gateway (A's included) runs under the same cgroup CPU quota of ${phase.cpuLimit} CPU, as under a container CPU limit: the gateway, not the subgraphs or the database, sets the pace, so req/s ratios compare the gateways' work per request.`,
+            '',
+          ]
+        : []),
       ...(floor && floor.stats.median < 1.3
         ? [
             `F/A = ${f2(floor.stats.median)}: plain A already runs within 30 % of the floor (the users subgraph alone), so the subgraphs and the database, not the gateway, set the pace here and req/s ratios cannot show gateway differences. The CPU ratios (gateway CPU per request, i.e. requests one gateway core could serve) can.`,
@@ -253,9 +261,10 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       '',
     );
   }
-  if (report.phases.length > 1) {
+  const unlimited = report.phases.filter((p) => !p.cpuLimit);
+  if (unlimited.length > 1) {
     sections.push('## Scale: scenario D', '', '| candidates | D req/s median (min–max) | p50 ms | p99 ms | CPU µs/req | subgraphs CPU µs/req | D/AD req/s | D/AD CPU |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const phase of report.phases) {
+    for (const phase of unlimited) {
       const d = summarizeRuns(phase.runs).find((s) => s.scenario === 'D');
       const ratio = ratios(phase.runs).find((r) => r.name === 'D/AD');
       const cpu = cpuRatios(phase.runs).find((r) => r.name === 'D/AD');

@@ -14,6 +14,7 @@ import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { loadOrCreateDevKeys, type DevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/common/assertion.ts';
+import { cpuLimitUnavailable, limitCpu } from './cgroup.ts';
 import { hasTaskset, killAllChildren, pinSelf, spawnChild, type BenchChild, type Usage } from './children.ts';
 import { prepareDatabase, type BenchDatabase } from './database.ts';
 import { runLoad, stopLoad, type LoadTarget } from './load.ts';
@@ -100,13 +101,15 @@ async function runPhase(
   size: number,
   scenarioIds: ScenarioId[],
   runStamp: string,
+  cpuLimit: number | null,
+  reuseDatabase: boolean,
 ): Promise<PhaseRecord> {
   const pin = cores(options);
   const database: BenchDatabase = await prepareDatabase({
     databaseUrl: options.databaseUrl,
     databaseName: options.databaseName,
     size,
-    reuse: options.reuseDatabase,
+    reuse: reuseDatabase,
     log,
   });
   log(`database: ${database.label}; employer ${database.employerId} sees ${database.visibleToEmployer} candidates (${database.grantedByBench} consents granted by the bench)`);
@@ -120,6 +123,7 @@ async function runPhase(
   };
 
   const children: BenchChild[] = [];
+  const releases: (() => void)[] = [];
   try {
     const subgraphs = spawnChild('subgraphs', 'bench/processes/subgraphs.ts', {
       cores: pin.rest,
@@ -148,7 +152,11 @@ async function runPhase(
       children.push(child);
       gateways.set(target, { child, url: '' });
     }
-    for (const [target, entry] of gateways) entry.url = String((await entry.child.ready).url);
+    for (const [target, entry] of gateways) {
+      entry.url = String((await entry.child.ready).url);
+      if (cpuLimit !== null) releases.push(limitCpu(entry.child.pid, cpuLimit, `${runStamp}_${size}_${target}`));
+    }
+    if (cpuLimit !== null) log(`every gateway limited to ${cpuLimit} CPU (cgroup quota)`);
     log(`started subgraphs (pid ${subgraphs.pid}) and gateways ${[...gateways].map(([t, g]) => `${t} (pid ${g.child.pid})`).join(', ')}`);
 
     const tokens = new Map<ScenarioSpec['caller'], string>();
@@ -178,6 +186,7 @@ async function runPhase(
     // Reference responses: every scenario's body is validated once here; every load response must equal it.
     const phase: PhaseRecord = {
       candidates: size,
+      cpuLimit,
       database: {
         label: database.label,
         kind: database.kind,
@@ -298,6 +307,7 @@ async function runPhase(
     return phase;
   } finally {
     await Promise.all(children.map((c) => c.stop()));
+    for (const release of releases) release();
   }
 }
 
@@ -380,12 +390,21 @@ async function main() {
   const profilesBefore = new Set(await readdir(PROFILE_DIR));
 
   const runStamp = started.toISOString().replace(/:/g, '-').replace(/\..+$/, 'Z');
+  if (options.cpuLimits.some((limit) => limit !== null)) {
+    const why = cpuLimitUnavailable();
+    if (why) throw new Error(`--cpu-limits: ${why}. Use --cpu-limits full to measure without limits.`);
+  }
   const phases: PhaseRecord[] = [];
-  phases.push(await runPhase(options, keys, supergraphFile, options.candidates, options.scenarios, runStamp));
+  for (const [i, limit] of options.cpuLimits.entries()) {
+    // Under a limit the one-connection latency runs would measure the quota, and F has no gateway: both left out.
+    const ids = limit === null ? options.scenarios : options.scenarios.filter((id) => SCENARIOS[id].load === 'throughput' && id !== 'F');
+    log(`phase: ${limit === null ? "the gateway under test on its whole core" : `every gateway limited to ${limit} CPU`}`);
+    phases.push(await runPhase(options, keys, supergraphFile, options.candidates, ids, runStamp, limit, options.reuseDatabase || i > 0));
+  }
   for (const size of options.scale) {
     const ids = options.scenarios.filter((id) => id === 'A' || id === 'AD' || id === 'D');
     log(`scale: ${ids.join(', ')} at ${size.toLocaleString('en')} candidates`);
-    phases.push(await runPhase(options, keys, supergraphFile, size, ids, runStamp));
+    phases.push(await runPhase(options, keys, supergraphFile, size, ids, runStamp, null, options.reuseDatabase));
   }
 
   const profiles: string[] = [];
@@ -400,6 +419,7 @@ async function main() {
     durationSeconds: options.durationSeconds,
     rounds: options.rounds,
     pinning: pin.gateway ? { gateway: pin.gateway, rest: pin.rest } : null,
+    cpuLimits: options.cpuLimits,
     profiled: options.profile,
     quick: options.quick,
   };

@@ -73,15 +73,18 @@ export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'pur
 const CHECKS = new Map<string, SubjectCheck>();
 
 /**
- * Which consent rows a caller's checks can depend on: these purposes, given to every employer (recipient null)
- * or to this recipient. A loader may return more rows than the scope asks for, never fewer.
+ * What a caller's checks can depend on: these purposes, for every employer (recipient null) or for this
+ * recipient, decided at `now`. Given a scope, a loader may answer with effective grants instead of raw rows:
+ * one live record per (subject, purpose) the scope grants, so that isConsentGranted answers exactly as it would
+ * on the raw rows for the scope's purposes and recipient.
  */
 export interface ConsentScope {
   purposes: readonly string[];
   recipient: string | null;
+  now: Date;
 }
 
-/** Loads the current consent rows of many subjects at once (within `scope`, when given). */
+/** Loads the current consent of many subjects at once (see ConsentScope). */
 export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<Map<string, ConsentRecord[]>>;
 
 /** One row of a subject's current consent state. */

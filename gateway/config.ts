@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import type { AuthOptions } from './auth.ts';
 import type { SubgraphName } from './compose.ts';
+import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
 
 /** Everything the system reads from the environment, resolved once with defaults. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   maxTokenAgeSeconds: number;
   production: boolean;
   seedCandidates: number;
+  /** Keep-alive connections from the gateway to each subgraph. */
+  subgraphConnections: number;
 }
 
 export const DEV_ISSUER = 'https://dev.privacy-gateway.local';
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTokenAgeSeconds: integer(env, 'JWT_MAX_AGE', 86_400, 60, 30 * 86_400),
     production,
     seedCandidates: integer(env, 'SEED_CANDIDATES', 2_000, 1, 1_000_000),
+    subgraphConnections: integer(env, 'SUBGRAPH_CONNECTIONS', DEFAULT_SUBGRAPH_CONNECTIONS, 1, 1_024),
   };
 }
 

@@ -12,39 +12,61 @@ function arrayLiteral(values: readonly string[]): string {
 const SAFE_PURPOSE = /^[A-Z_]+$/;
 
 /**
- * Loads the current consent rows of many subjects in one prepared query (never cached: withdrawals take effect at once).
- * With a scope, only the rows the checks can depend on: the scope's purposes, given to every employer or to the
- * scope's recipient (an employer page does not fetch every other employer's grants).
+ * Loads the current consent of many subjects in one prepared query (never cached: withdrawals take effect at once).
+ * Without a scope: every consent row of the subjects. With one: PostgreSQL decides, as isConsentGranted does,
+ * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
+ * as effective grants: an employer page reads one short row per consenting subject instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
  */
 export function createConsentLoader(db: Database): ConsentLoader {
-  const columns = {
-    subjectId: consents.subjectId,
-    purpose: consents.purpose,
-    recipientId: consents.recipientId,
-    state: consents.state,
-    expiresAt: consents.expiresAt,
-  };
   const lookup = db
-    .select(columns)
+    .select({
+      subjectId: consents.subjectId,
+      purpose: consents.purpose,
+      recipientId: consents.recipientId,
+      state: consents.state,
+      expiresAt: consents.expiresAt,
+    })
     .from(consents)
     .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[])`)
     .prepare('gateway_consent_lookup');
-  const scoped = db
-    .select(columns)
+  // At most one row per (subject, purpose, recipient): a live grant to the recipient wins, a withdrawal from the
+  // recipient loses, otherwise a live grant to every employer counts. Expired grants count as withdrawn.
+  const live = sql`${consents.state} = 'GRANTED' and (${consents.expiresAt} is null or ${consents.expiresAt} > ${sql.placeholder('now')}::timestamptz)`;
+  const recipient = sql`${consents.recipientId} = ${sql.placeholder('recipient')}::uuid`;
+  const granted = db
+    .select({ subjectId: consents.subjectId, purpose: consents.purpose })
     .from(consents)
     .where(
-      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${consents.recipientId} = ${sql.placeholder('recipient')}::uuid)`,
+      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient})`,
     )
-    .prepare('gateway_consent_lookup_scoped');
+    .groupBy(consents.subjectId, consents.purpose)
+    .having(
+      sql`coalesce(bool_or(${recipient} and ${live}), false)
+        or (not coalesce(bool_or(${recipient} and ${consents.state} = 'WITHDRAWN'), false)
+            and coalesce(bool_or(${consents.recipientId} is null and ${live}), false))`,
+    )
+    .prepare('gateway_consent_granted');
   return async (subjectIds, scope) => {
     const out = new Map<string, ConsentRecord[]>();
     const ids = subjectIds.filter(isUuid);
     if (ids.length === 0) return out;
-    const rows =
-      scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))
-        ? await scoped.execute({ subjects: arrayLiteral(ids), purposes: arrayLiteral(scope.purposes), recipient: scope.recipient })
-        : await lookup.execute({ subjects: arrayLiteral(ids) });
+    if (scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))) {
+      const rows = await granted.execute({
+        subjects: arrayLiteral(ids),
+        purposes: arrayLiteral(scope.purposes),
+        recipient: scope.recipient,
+        now: scope.now.toISOString(),
+      });
+      for (const row of rows) {
+        const grant: ConsentRecord = { purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null };
+        const list = out.get(row.subjectId);
+        if (list) list.push(grant);
+        else out.set(row.subjectId, [grant]);
+      }
+      return out;
+    }
+    const rows = await lookup.execute({ subjects: arrayLiteral(ids) });
     for (const row of rows) {
       const list = out.get(row.subjectId) ?? [];
       list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt });

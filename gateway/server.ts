@@ -37,6 +37,8 @@ export interface GatewayOptions {
   production?: boolean;
   enforcement?: boolean;
   limits?: OperationLimits;
+  /** Keep-alive connections per subgraph (default 16, `SUBGRAPH_CONNECTIONS`). */
+  subgraphConnections?: number;
 }
 
 export interface RunningGateway extends ServedGraphQL {
@@ -66,7 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sign = createAssertionSigner(options.assertionKey);
   const production = options.production ?? false;
 
-  const transport = createSubgraphFetcher();
+  const transport = createSubgraphFetcher({ connections: options.subgraphConnections });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     __exposeQueryPlanExperimental: false,

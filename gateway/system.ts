@@ -19,7 +19,7 @@ export interface SystemOptions {
   production?: boolean;
   enforcement?: boolean;
   /** Extra gateway options (limits, …). */
-  gateway?: Partial<Pick<GatewayOptions, 'limits'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections'>>;
 }
 
 /** The gateway and three subgraphs running in one process. */

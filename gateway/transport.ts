@@ -3,11 +3,16 @@ import { Agent, request } from 'undici';
 
 /** Options of the subgraph transport. */
 export interface TransportOptions {
-  /** Keep-alive connections per subgraph origin. */
+  /**
+   * Keep-alive connections per subgraph origin (default 16). A subgraph process answers one request at a time
+   * per core; more requests in flight only queue there, costing both sides memory and garbage collection.
+   */
   connections?: number;
   /** Abort a subgraph call after this many milliseconds. */
   timeoutMs?: number;
 }
+
+export const DEFAULT_SUBGRAPH_CONNECTIONS = 16;
 
 class Headers implements FetcherHeaders {
   private readonly map = new Map<string, string>();
@@ -89,7 +94,7 @@ class BufferedResponse implements FetcherResponse {
 export function createSubgraphFetcher(options: TransportOptions = {}): { fetcher: Fetcher; close(): Promise<void> } {
   const timeout = options.timeoutMs ?? 30_000;
   const agent = new Agent({
-    connections: options.connections ?? 64,
+    connections: options.connections ?? DEFAULT_SUBGRAPH_CONNECTIONS,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 60_000,
     headersTimeout: timeout,

@@ -21,6 +21,7 @@ const gateway = await startGateway({
   port: config.gatewayPort,
   host: config.host,
   production: config.production,
+  subgraphConnections: config.subgraphConnections,
 });
 console.log(`gateway at ${gateway.url}`);
 const stop = async () => {

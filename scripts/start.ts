@@ -39,6 +39,7 @@ async function main() {
       host: config.host,
       production: config.production,
       ports: { gateway: config.gatewayPort, ...config.subgraphPorts },
+      gateway: { subgraphConnections: config.subgraphConnections },
     });
   } catch (error) {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);

@@ -208,7 +208,7 @@ export async function shapeResponse(
     let consents: Map<string, ConsentRecord[]> | 'unknown' = new Map();
     if (subjects.size > 0) {
       try {
-        consents = await options.loadConsents([...subjects], { purposes: [...purposes], recipient: options.caller.org });
+        consents = await options.loadConsents([...subjects], { purposes: [...purposes], recipient: options.caller.org, now: options.now });
       } catch {
         consents = 'unknown'; // a failed lookup denies every consent-gated value
       }
