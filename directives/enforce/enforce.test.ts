@@ -125,7 +125,7 @@ describe('shapeResponse', () => {
   it("limits SERVICE_PROVISION to the caller's own record", async () => {
     const c = caller('SERVICE_PROVISION', 'candidate', 'p1');
     const p = plan('{ people { id email } }', c);
-    const shaped = await shapeResponse(p, { people: [{ id: 'p1', _pv_s: 'p1', email: 'a@x.jp' }, { id: 'p2', _pv_s: 'p2', email: 'b@x.jp' }] }, shapeOptions(c));
+    const shaped = await shapeResponse(p, { people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: 'b@x.jp' }] }, shapeOptions(c));
     expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: null }] });
     expect(JSON.stringify(shaped)).not.toContain('b@x.jp');
   });
@@ -133,7 +133,7 @@ describe('shapeResponse', () => {
   it('withholds consent-gated fields per subject and fails closed when the lookup fails', async () => {
     const c = caller('MARKETING', 'marketer');
     const p = plan('{ people { id email } }', c);
-    const data = () => ({ people: [{ id: 'p1', _pv_s: 'p1', email: 'a@x.jp' }, { id: 'p2', _pv_s: 'p2', email: 'b@x.jp' }] });
+    const data = () => ({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: 'b@x.jp' }] });
     const consents = new Map([['p1', [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED' as const, expiresAt: null }]]]);
     const shaped = await shapeResponse(p, data(), shapeOptions(c, consents));
     expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }, { id: 'p2', email: null }] });
@@ -166,6 +166,17 @@ describe('shapeResponse', () => {
       expect(out.data!.people, query).toEqual([expect.objectContaining({ email: null })]);
       expect(JSON.stringify(out), query).not.toContain('b@x.jp');
     }
+  });
+
+  it('never lets a hidden selection through, whether the result is shaped in place or copied', async () => {
+    const c = caller('MARKETING', 'marketer');
+    const consents = new Map([['p1', [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED' as const, expiresAt: null }]]]);
+    // The id comes through a fragment, so the rewrite also adds the hidden subject alias next to it.
+    const p = plan('{ people { ...F email } } fragment F on Person { id }', c);
+    expect(print(p.document)).toContain('_pv_s: id');
+    const shaped = await shapeResponse(p, { people: [{ id: 'p1', email: 'a@x.jp', _pv_s: 'p1' }] }, shapeOptions(c, consents));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }] });
+    expect(Object.keys((shaped.data!.people as object[])[0]!)).toEqual(['id', 'email']);
   });
 
   it('withholds an object whose concrete type cannot be told', async () => {

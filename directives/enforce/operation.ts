@@ -54,6 +54,11 @@ export interface SelectionPlan {
   byType: Map<string, FieldEntry[]>;
   /** Concrete type → response key holding its data subject's id. */
   subjectKeys: Map<string, string>;
+  /**
+   * The objects here hold exactly the client's keys (static type, nothing withheld by purpose, no hidden
+   * selection): shaping may rewrite values in place instead of copying, when EnforcementPlan.inPlace allows.
+   */
+  inPlace: boolean;
 }
 
 /** Limits that keep a single operation from exhausting the graph. */
@@ -78,6 +83,8 @@ export interface EnforcementPlan {
   deniedCoordinates: string[];
   maskedCoordinates: string[];
   hasSubjectChecks: boolean;
+  /** The rewrite added no hidden selection anywhere (see SelectionPlan.inPlace). */
+  inPlace: boolean;
 }
 
 export interface PlanInput {
@@ -199,6 +206,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
     staticType: isObjectType(type) ? type.name : null,
     byType: new Map(),
     subjectKeys: new Map(),
+    inPlace: false,
   };
   for (const concrete of possibleTypes(walk.schema, type)) {
     const collected = new Map<string, { nodes: FieldNode[]; occurrences: Condition[][] }>();
@@ -252,6 +260,8 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       );
       plan.subjectKeys.set(concrete.name, own && isObjectType(type) ? subjectField : SUBJECT_ALIAS);
     }
+    plan.inPlace =
+      isObjectType(type) && plan.subjectKeys.get(concrete.name) !== SUBJECT_ALIAS && entries.every((e) => e.decision.kind !== 'deny');
   }
   return plan;
 }
@@ -442,5 +452,8 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
     hasSubjectChecks: walk.hasSubjectChecks,
+    // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
+    // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
+    inPlace: !source.includes(HIDDEN_ALIAS_PREFIX),
   };
 }

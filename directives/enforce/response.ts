@@ -149,9 +149,15 @@ export async function shapeResponse(
     path.marks |= WITHHELD;
   };
 
+  // The executor's result belongs to this request alone: where a plan allows, it is shaped in place, not copied.
+  const inPlace = plan.inPlace;
   const shapeValue = (value: unknown, plan: SelectionPlan, path: Path, subject: string | null): unknown => {
     if (value === null || value === undefined) return null;
-    if (Array.isArray(value)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject));
+    if (Array.isArray(value)) {
+      if (!(inPlace && plan.inPlace)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject));
+      for (let i = 0; i < value.length; i++) value[i] = shapeValue(value[i], plan, new ResponsePath(path, i), subject);
+      return value;
+    }
     if (typeof value !== 'object') return null;
     return shapeObject(value as Record<string, unknown>, plan, path, subject);
   };
@@ -164,7 +170,7 @@ export async function shapeResponse(
     const subjectKey = plan.subjectKeys.get(typeName as string);
     const subjectValue = subjectKey ? value[subjectKey] : undefined;
     const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = inPlace && plan.inPlace ? value : {};
     for (const entry of entries) {
       const fieldPath = new ResponsePath(path, entry.key);
       const { decision } = entry;
