@@ -227,7 +227,7 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
     settings.pinning
       ? `Gateway under test pinned to core ${settings.pinning.gateway}; subgraphs process, autocannon and the orchestrator on core ${settings.pinning.rest}; the database server unpinned.`
       : 'No core pinning.',
-    `Load: autocannon, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round.`,
+    `Load: autocannon, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round. Every process runs with NODE_ENV=production.`,
     settings.profiled.length > 0
       ? `**Profiled run (${settings.profiled.join(', ')}: V8 CPU profiler on during the measured runs): figures are slowed by the profiler.**`
       : '',
