@@ -16,6 +16,11 @@ type Person implements Node @dataSubject(field: "id") {
   name: String @pii(category: NAME, purposes: [SERVICE_PROVISION, SUPPORT, MARKETING], masked: [SURVEY], mask: NAME_INITIAL) @consentRequired(purposes: [MARKETING, SURVEY])
   email: String @pii(category: CONTACT, purposes: [SERVICE_PROVISION, MARKETING], masked: [SUPPORT], mask: EMAIL) @consentRequired(purposes: [MARKETING])
   address: Address @pii(category: ADDRESS, purposes: [SERVICE_PROVISION], masked: [SUPPORT], mask: PREFECTURE_ONLY)
+  career: Career @pii(category: CAREER, purposes: [SERVICE_PROVISION, MARKETING]) @consentRequired(purposes: [MARKETING])
+}
+type Career {
+  headline: String @pii(category: CAREER, purposes: [SERVICE_PROVISION, MARKETING]) @consentRequired(purposes: [MARKETING])
+  years: Int @notPersonal(reason: "a count, no one in particular")
 }
 type Address {
   prefecture: String @pii(category: ADDRESS, purposes: [SERVICE_PROVISION, SUPPORT])
@@ -177,6 +182,32 @@ describe('shapeResponse', () => {
     const shaped = await shapeResponse(p, { people: [{ id: 'p1', email: 'a@x.jp', _pv_s: 'p1' }] }, shapeOptions(c, consents));
     expect(shaped.data).toEqual({ people: [{ id: 'p1', email: 'a@x.jp' }] });
     expect(Object.keys((shaped.data!.people as object[])[0]!)).toEqual(['id', 'email']);
+  });
+
+  it('records in the disclosure summary exactly the values released, in clear or masked, and nothing below a withheld or masked value', async () => {
+    const granted = new Map([['p1', [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED' as const, expiresAt: null }]]]);
+    // Consent-gated object: released for p1 with its field; for p2 neither the object nor anything below it.
+    const marketer = caller('MARKETING', 'marketer');
+    const p = plan('{ people { id career { headline years } } }', marketer);
+    const data = { people: [{ id: 'p1', career: { headline: 'h1', years: 3 } }, { id: 'p2', career: { headline: 'h2', years: 5 } }] };
+    const shaped = await shapeResponse(p, data, shapeOptions(marketer, granted));
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', career: { headline: 'h1', years: 3 } }, { id: 'p2', career: null }] });
+    expect(shaped.errors.map((e) => e.path)).toEqual([['people', 1, 'career']]);
+    expect(Object.fromEntries([...shaped.disclosure.released].map(([k, v]) => [k, [...v]]))).toEqual({
+      'Person.career': ['p1'],
+      'Career.headline': ['p1'],
+    });
+    expect(shaped.disclosure.withheld.get('Person.career')).toEqual(new Set(['NO_CONSENT']));
+
+    // Masked object: the masked field counts as released, the fields inside it do not; clear fields do.
+    const support = caller('SUPPORT', 'support');
+    const q = plan('{ people { id name address { prefecture city } } }', support);
+    const out = await shapeResponse(q, { people: [{ id: 'p1', name: 'Taro', address: { prefecture: '東京都', city: '港区' } }] }, shapeOptions(support));
+    expect(out.data).toEqual({ people: [{ id: 'p1', name: 'Taro', address: { prefecture: '東京都', city: null } }] });
+    expect(Object.fromEntries([...out.disclosure.released].map(([k, v]) => [k, [...v]]))).toEqual({
+      'Person.name': ['p1'],
+      'Person.address': ['p1'],
+    });
   });
 
   it('withholds an object whose concrete type cannot be told', async () => {

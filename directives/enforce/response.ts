@@ -83,6 +83,16 @@ const MESSAGES = {
   CONSENT_REQUIRED: 'The data subject has not consented to this use.',
 } as const;
 
+/**
+ * What a released value below a given point counts for in the disclosure summary: FINAL, recorded at once (no
+ * ancestor can still be withheld or is masked); DEFERRED, an ancestor awaits its per-subject check, so it is
+ * recorded once that is decided; SILENT, an ancestor is masked (or will be withheld), so only the mask counts.
+ */
+const FINAL = 0;
+const DEFERRED = 1;
+const SILENT = 2;
+type ReleaseMode = typeof FINAL | typeof DEFERRED | typeof SILENT;
+
 interface Pending {
   target: Record<string, unknown>;
   key: string;
@@ -91,6 +101,7 @@ interface Pending {
   path: ResponsePath;
   coordinate: string;
   maskedIndex: number;
+  mode: ReleaseMode;
 }
 
 const fieldNameCache = new WeakMap<SelectionPlan, Map<string, string | null>>();
@@ -136,9 +147,16 @@ export async function shapeResponse(
     released: new Map(),
     withheld: new Map(),
   };
-  const releases: { coordinate: string; subjectId: string | null; path: ResponsePath }[] = [];
-  const release = (coordinate: string, subjectId: string | null, path: ResponsePath) => {
-    releases.push({ coordinate, subjectId, path });
+  const released = (coordinate: string, subjectId: string | null) => {
+    let set = disclosure.released.get(coordinate);
+    if (!set) disclosure.released.set(coordinate, (set = new Set()));
+    set.add(subjectId);
+  };
+  // Releases that wait for an ancestor's per-subject check (DEFERRED); FINAL ones are recorded at once.
+  const deferred: { coordinate: string; subjectId: string | null; path: ResponsePath }[] = [];
+  const release = (coordinate: string, subjectId: string | null, path: ResponsePath | null, mode: ReleaseMode) => {
+    if (mode === FINAL) released(coordinate, subjectId);
+    else if (mode === DEFERRED) deferred.push({ coordinate, subjectId, path: path! });
   };
   const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: ResponsePath) => {
     let set = disclosure.withheld.get(coordinate);
@@ -151,18 +169,18 @@ export async function shapeResponse(
 
   // The executor's result belongs to this request alone: where a plan allows, it is shaped in place, not copied.
   const inPlace = plan.inPlace;
-  const shapeValue = (value: unknown, plan: SelectionPlan, path: Path, subject: string | null): unknown => {
+  const shapeValue = (value: unknown, plan: SelectionPlan, path: ResponsePath, subject: string | null, mode: ReleaseMode): unknown => {
     if (value === null || value === undefined) return null;
     if (Array.isArray(value)) {
-      if (!(inPlace && plan.inPlace)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject));
-      for (let i = 0; i < value.length; i++) value[i] = shapeValue(value[i], plan, new ResponsePath(path, i), subject);
+      if (!(inPlace && plan.inPlace)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject, mode));
+      for (let i = 0; i < value.length; i++) value[i] = shapeValue(value[i], plan, new ResponsePath(path, i), subject, mode);
       return value;
     }
     if (typeof value !== 'object') return null;
-    return shapeObject(value as Record<string, unknown>, plan, path, subject);
+    return shapeObject(value as Record<string, unknown>, plan, path, subject, mode);
   };
 
-  const shapeObject = (value: Record<string, unknown>, plan: SelectionPlan, path: Path, inherited: string | null) => {
+  const shapeObject = (value: Record<string, unknown>, plan: SelectionPlan, path: Path, inherited: string | null, mode: ReleaseMode) => {
     const typeName = plan.staticType ?? (plan.typenameKey ? value[plan.typenameKey] : undefined);
     const entries = typeof typeName === 'string' ? plan.byType.get(typeName) : undefined;
     // An object whose type cannot be told apart is withheld whole (fail closed).
@@ -172,36 +190,42 @@ export async function shapeResponse(
     const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
     const out: Record<string, unknown> = inPlace && plan.inPlace ? value : {};
     for (const entry of entries) {
-      const fieldPath = new ResponsePath(path, entry.key);
       const { decision } = entry;
       if (decision.kind === 'deny') {
         if (isIncluded(entry.occurrences, options.variables)) {
           out[entry.key] = null;
-          withhold(entry.coordinate, decision, fieldPath);
+          withhold(entry.coordinate, decision, new ResponsePath(path, entry.key));
         }
         continue;
       }
       if (!Object.hasOwn(value, entry.key)) continue; // skipped by @skip/@include
-      const shaped = entry.child ? shapeValue(value[entry.key], entry.child, fieldPath, subject) : value[entry.key];
+      // A path node only where something may be reported at or below this value.
+      const fieldPath =
+        entry.child !== null || decision.kind === 'mask' || entry.check !== null || mode === DEFERRED ? new ResponsePath(path, entry.key) : null;
+      let shaped = value[entry.key];
+      if (entry.child) {
+        const childMode = mode === SILENT || decision.kind === 'mask' ? SILENT : mode === DEFERRED || entry.check ? DEFERRED : FINAL;
+        shaped = shapeValue(shaped, entry.child, fieldPath!, subject, childMode);
+      }
       let maskedIndex = -1;
       if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
         // Masks run after the consent checks, children first, so they see the final values.
-        maskedIndex = masked.push({ path: fieldPath.toArray(), coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
-        maskedPaths.push(fieldPath);
-        fieldPath.marks |= MASKED;
+        maskedIndex = masked.push({ path: fieldPath!.toArray(), coordinate: entry.coordinate, strategy: decision.strategy }) - 1;
+        maskedPaths.push(fieldPath!);
+        fieldPath!.marks |= MASKED;
         maskQueue.push({ target: out, key: entry.key, strategy: decision.strategy, child: entry.child });
       }
       out[entry.key] = shaped;
       if (entry.check) {
-        pending.push({ target: out, key: entry.key, check: entry.check, subjectId: subject, path: fieldPath, coordinate: entry.coordinate, maskedIndex });
+        pending.push({ target: out, key: entry.key, check: entry.check, subjectId: subject, path: fieldPath!, coordinate: entry.coordinate, maskedIndex, mode });
       } else if (entry.personal && shaped !== null) {
-        release(entry.coordinate, subject, fieldPath);
+        release(entry.coordinate, subject, fieldPath, mode);
       }
     }
     return out;
   };
 
-  const shaped = data ? (shapeObject(data, plan.root, null, null) as Record<string, unknown> | null) : null;
+  const shaped = data ? (shapeObject(data, plan.root, null, null, FINAL) as Record<string, unknown> | null) : null;
 
   if (pending.length > 0) {
     const subjects = new Set<string>();
@@ -238,7 +262,7 @@ export async function shapeResponse(
         }
         withhold(p.coordinate, decision, p.path);
       } else if (p.target[p.key] !== null) {
-        release(p.coordinate, p.subjectId, p.path);
+        release(p.coordinate, p.subjectId, p.path, p.mode);
       }
     }
   }
@@ -262,11 +286,8 @@ export async function shapeResponse(
   }
 
   // Nothing below a withheld value counts: no error, no mask, no disclosure. Below a masked value only the mask counts.
-  for (const r of releases) {
-    if (r.path.isBelow(WITHHELD | MASKED)) continue;
-    let set = disclosure.released.get(r.coordinate);
-    if (!set) disclosure.released.set(r.coordinate, (set = new Set()));
-    set.add(r.subjectId);
+  for (const r of deferred) {
+    if (!r.path.isBelow(WITHHELD | MASKED)) released(r.coordinate, r.subjectId);
   }
   return {
     data: shaped,
