@@ -230,15 +230,20 @@ export async function shapeResponse(
   if (pending.length > 0) {
     const subjects = new Set<string>();
     const purposes = new Set<string>();
+    // The recipient decideForSubject will check against: the caller's employer for per-employer consent, else none.
+    const recipients = new Set<string | null>();
     for (const p of pending) {
       if (!p.check.consent || !p.subjectId) continue;
       subjects.add(p.subjectId);
       purposes.add(p.check.consent.purpose);
+      recipients.add(p.check.consent.perRecipient ? options.caller.org : null);
     }
+    // Checks that disagree on the recipient cannot share one scope: then every row is loaded and decided here.
+    const scope = recipients.size === 1 ? { purposes: [...purposes], recipient: [...recipients][0]!, now: options.now } : undefined;
     let consents: Map<string, ConsentRecord[]> | 'unknown' = new Map();
     if (subjects.size > 0) {
       try {
-        consents = await options.loadConsents([...subjects], { purposes: [...purposes], recipient: options.caller.org, now: options.now });
+        consents = await options.loadConsents([...subjects], scope);
       } catch {
         consents = 'unknown'; // a failed lookup denies every consent-gated value
       }
