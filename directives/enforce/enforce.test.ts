@@ -1,7 +1,7 @@
 import { buildSchema, parse, print, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { BoundCaller } from '../caller.ts';
-import type { ConsentRecord } from '../decide.ts';
+import type { ConsentRecord, ConsentScope } from '../decide.ts';
 import { readPrivacyIndex } from '../policy.ts';
 import { privacyDirectiveDefinitions } from '../sdl.ts';
 import { validatePrivacyIndex } from '../validate.ts';
@@ -208,6 +208,48 @@ describe('shapeResponse', () => {
       'Person.name': ['p1'],
       'Person.address': ['p1'],
     });
+  });
+
+  it('loads consent once, for exactly the subjects of consent-gated values, scoped to what the operation needs', async () => {
+    const c = caller('MARKETING', 'marketer');
+    const granted = (id: string): [string, ConsentRecord[]] => [id, [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED', expiresAt: null }]];
+    const calls: { subjects: readonly string[]; scope: ConsentScope | undefined }[] = [];
+    const options = {
+      ...shapeOptions(c),
+      loadConsents: async (subjects: readonly string[], scope?: ConsentScope) => {
+        calls.push({ subjects, scope });
+        return new Map([granted('p2'), granted('p3'), granted('p5')]);
+      },
+    };
+    // people: only p2's career is consent-gated (p1 selects no personal field: `years` is below a null career);
+    // me: email; node: an interface, so its subject and type come from the hidden selections.
+    const p = plan('{ people { id career { years } } me { id email } node(id: "n") { ... on Person { name career { headline } } } }', c);
+    const data = {
+      people: [{ id: 'p1', career: null }, { id: 'p2', career: { years: 2 } }],
+      me: { id: 'p3', email: 'c@x.jp' },
+      node: { _pv_t: 'Person', _pv_s: 'p4', name: 'Shiro', career: { headline: 'h4' } },
+    };
+    const shaped = await shapeResponse(p, data, options);
+    expect(calls).toHaveLength(1);
+    expect([...calls[0]!.subjects].sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(calls[0]!.scope).toEqual({ purposes: ['MARKETING'], recipient: null, now: options.now });
+    expect(shaped.data).toEqual({
+      people: [{ id: 'p1', career: null }, { id: 'p2', career: { years: 2 } }],
+      me: { id: 'p3', email: 'c@x.jp' },
+      node: { name: null, career: null },
+    });
+    // p1's career is null already: its missing consent is still reported. Nothing below p4's withheld career is.
+    expect(shaped.errors.map((e) => [e.path.join('.'), e.extensions.code])).toEqual([
+      ['people.0.career', 'CONSENT_REQUIRED'],
+      ['node.name', 'CONSENT_REQUIRED'],
+      ['node.career', 'CONSENT_REQUIRED'],
+    ]);
+
+    // Nothing consent-gated selected (or no subject in the data): no lookup at all.
+    calls.length = 0;
+    await shapeResponse(plan('{ people { id } }', c), { people: [{ id: 'p1' }] }, options);
+    await shapeResponse(p, { people: [], me: null, node: null }, options);
+    expect(calls).toEqual([]);
   });
 
   it('withholds an object whose concrete type cannot be told', async () => {

@@ -59,6 +59,26 @@ export interface SelectionPlan {
    * selection): shaping may rewrite values in place instead of copying, when EnforcementPlan.inPlace allows.
    */
   inPlace: boolean;
+  /** Concrete type → where consent checks are: see ConsentWalk. Only types with a check at or below them. */
+  consentWalks: Map<string, ConsentWalk>;
+}
+
+/**
+ * Where an object's data subjects need consent: shaping first collects those subjects from the response (one
+ * batched lookup), then decides each consent-gated value in place. Subtrees without a consent check are not visited.
+ */
+export interface ConsentWalk {
+  /** A field of this object needs its data subject's consent. */
+  here: boolean;
+  /** The fields whose selections have consent checks at or below them. */
+  below: FieldEntry[];
+}
+
+/** Which consent the operation's checks can depend on, for the batched lookup's scope. */
+export interface ConsentNeeds {
+  purposes: string[];
+  /** Whether the checks need consent to the calling employer (true) or to every employer (false); null: both. */
+  perRecipient: boolean | null;
 }
 
 /** Limits that keep a single operation from exhausting the graph. */
@@ -82,7 +102,8 @@ export interface EnforcementPlan {
   /** Coordinates withheld by purpose, for strict mode and the audit log. */
   deniedCoordinates: string[];
   maskedCoordinates: string[];
-  hasSubjectChecks: boolean;
+  /** The consent the operation's checks need; null when no field needs any. */
+  consent: ConsentNeeds | null;
   /** The rewrite added no hidden selection anywhere (see SelectionPlan.inPlace). */
   inPlace: boolean;
 }
@@ -158,7 +179,7 @@ interface Walk {
   masked: Set<string>;
   aliases: number;
   fields: number;
-  hasSubjectChecks: boolean;
+  consentChecks: Set<NonNullable<SubjectCheck['consent']>>;
 }
 
 /** Collects the fields a selection set yields for one concrete type (the spec's CollectFields, conditions kept). */
@@ -207,6 +228,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
     byType: new Map(),
     subjectKeys: new Map(),
     inPlace: false,
+    consentWalks: new Map(),
   };
   for (const concrete of possibleTypes(walk.schema, type)) {
     const collected = new Map<string, { nodes: FieldNode[]; occurrences: Condition[][] }>();
@@ -236,7 +258,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       const decision = decide(classification, walk.caller);
       const check =
         decision.kind !== 'deny' && classification?.kind === 'pii' ? subjectCheck(classification.policy, walk.caller as BoundCaller) : null;
-      if (check) walk.hasSubjectChecks = true;
+      if (check?.consent) walk.consentChecks.add(check.consent);
       if (decision.kind === 'deny') walk.denied.add(coordinate);
       if (decision.kind === 'mask') walk.masked.add(coordinate);
       let child: SelectionPlan | null = null;
@@ -247,6 +269,9 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal', occurrences });
     }
     plan.byType.set(concrete.name, entries);
+    const here = entries.some((e) => e.check?.consent);
+    const below = entries.filter((e) => e.child !== null && e.child.consentWalks.size > 0);
+    if (here || below.length > 0) plan.consentWalks.set(concrete.name, { here, below });
     // The subject id: the client's own unconditional, unaliased selection of it when there is one (the rewrite
     // then adds nothing), otherwise the hidden alias the rewrite adds. See subjectIdSelected.
     const subjectField = walk.index.subjects.get(concrete.name);
@@ -264,6 +289,12 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       isObjectType(type) && plan.subjectKeys.get(concrete.name) !== SUBJECT_ALIAS && entries.every((e) => e.decision.kind !== 'deny');
   }
   return plan;
+}
+
+function consentNeeds(checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>): ConsentNeeds | null {
+  if (checks.size === 0) return null;
+  const kinds = new Set([...checks].map((c) => c.perRecipient));
+  return { purposes: [...new Set([...checks].map((c) => c.purpose))].sort(), perRecipient: kinds.size === 1 ? [...kinds][0]! : null };
 }
 
 function countSelections(walk: Walk, document: DocumentNode) {
@@ -432,7 +463,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     masked: new Set(),
     aliases: 0,
     fields: 0,
-    hasSubjectChecks: false,
+    consentChecks: new Set(),
   };
   countSelections(walk, input.document);
   const rootType = input.schema.getRootType(operation.operation);
@@ -451,7 +482,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     root,
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
-    hasSubjectChecks: walk.hasSubjectChecks,
+    consent: consentNeeds(walk.consentChecks),
     // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
     // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
     inPlace: !source.includes(HIDDEN_ALIAS_PREFIX),
