@@ -1,28 +1,8 @@
 import type { BoundCaller } from '../caller.ts';
-import { decideForSubject, type ConsentLoader, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
+import { ALLOW, decideForSubject, type ConsentLoader, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
 import { applyMask, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
-
-/**
- * A response path as a linked list: shaping allocates one small node per object it descends into instead of
- * copying an array, and only reported paths (errors, masks) are turned into arrays.
- */
-class ResponsePath {
-  constructor(
-    readonly parent: ResponsePath | null,
-    readonly key: string | number,
-  ) {}
-
-  toArray(): (string | number)[] {
-    const out: (string | number)[] = [];
-    for (let node: ResponsePath | null = this; node; node = node.parent) out.push(node.key);
-    return out.reverse();
-  }
-}
-
-/** The root of the response is the empty path. */
-type Path = ResponsePath | null;
 
 /** An error the gateway adds at the path of a withheld value. */
 export interface PrivacyFieldError {
@@ -44,9 +24,51 @@ export interface DisclosureSummary {
   recipient: string | null;
   legalBasis: string | null;
   /** Coordinate → ids of the data subjects whose value was released (null id: no identifiable subject). */
-  released: Map<string, Set<string | null>>;
+  readonly released: ReadonlyMap<string, ReadonlySet<string | null>>;
   /** Coordinate → reasons it was withheld (for the audit log, never for the client). */
-  withheld: Map<string, Set<string>>;
+  readonly withheld: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * Shaping appends one (coordinate, subject) pair per released value, which costs a push; the summary's
+ * per-coordinate sets are built when first read (auditing), not on every response.
+ */
+class Disclosure implements DisclosureSummary {
+  readonly withheld = new Map<string, Set<string>>();
+  readonly #coordinates: string[] = [];
+  readonly #subjects: (string | null)[] = [];
+  #released: Map<string, Set<string | null>> | undefined;
+
+  constructor(
+    readonly purpose: BoundCaller['purpose'],
+    readonly role: BoundCaller['role'],
+    readonly recipient: string | null,
+    readonly legalBasis: string | null,
+  ) {}
+
+  release(coordinate: string, subject: string | null): void {
+    this.#coordinates.push(coordinate);
+    this.#subjects.push(subject);
+    this.#released = undefined;
+  }
+
+  withhold(coordinate: string, reason: string): void {
+    let set = this.withheld.get(coordinate);
+    if (!set) this.withheld.set(coordinate, (set = new Set()));
+    set.add(reason);
+  }
+
+  get released(): ReadonlyMap<string, ReadonlySet<string | null>> {
+    if (this.#released) return this.#released;
+    const released = new Map<string, Set<string | null>>();
+    for (let i = 0; i < this.#coordinates.length; i++) {
+      const coordinate = this.#coordinates[i]!;
+      let set = released.get(coordinate);
+      if (!set) released.set(coordinate, (set = new Set()));
+      set.add(this.#subjects[i]!);
+    }
+    return (this.#released = released);
+  }
 }
 
 export interface ShapeOptions {
@@ -158,24 +180,18 @@ export async function shapeResponse(
 
   const errors: PrivacyFieldError[] = [];
   const masked: MaskedValue[] = [];
-  const disclosure: DisclosureSummary = {
-    purpose: caller.purpose,
-    role: caller.role,
-    recipient: caller.org,
-    legalBasis: caller.legalBasis,
-    released: new Map(),
-    withheld: new Map(),
+  const disclosure = new Disclosure(caller.purpose, caller.role, caller.org, caller.legalBasis);
+  // The path of the value being shaped: the pass is synchronous, so one stack serves it, and only reported
+  // paths (errors, masks) are copied out of it.
+  const path: (string | number)[] = [];
+  const pathTo = (key: string) => {
+    const out = path.slice();
+    out.push(key);
+    return out;
   };
-  const release = (coordinate: string, subjectId: string | null) => {
-    let set = disclosure.released.get(coordinate);
-    if (!set) disclosure.released.set(coordinate, (set = new Set()));
-    set.add(subjectId);
-  };
-  const withhold = (coordinate: string, decision: Extract<Decision, { kind: 'deny' }>, path: ResponsePath) => {
-    let set = disclosure.withheld.get(coordinate);
-    if (!set) disclosure.withheld.set(coordinate, (set = new Set()));
-    set.add(decision.reason);
-    errors.push({ message: MESSAGES[decision.code], path: path.toArray(), extensions: { code: decision.code, coordinate } });
+  const withhold = (coordinate: string, key: string, decision: Extract<Decision, { kind: 'deny' }>) => {
+    disclosure.withhold(coordinate, decision.reason);
+    errors.push({ message: MESSAGES[decision.code], path: pathTo(key), extensions: { code: decision.code, coordinate } });
   };
 
   // A masked object (PREFECTURE_ONLY) is masked key by key under each key's real field name, so an alias
@@ -196,18 +212,23 @@ export async function shapeResponse(
   // The executor's result belongs to this request alone: where a plan allows, it is shaped in place, not copied.
   // `silent`: an ancestor is masked, so what is released below it is not recorded again (the mask is).
   const inPlace = plan.inPlace;
-  const shapeValue = (value: unknown, plan: SelectionPlan, path: ResponsePath, subject: string | null, silent: boolean): unknown => {
+  const shapeValue = (value: unknown, plan: SelectionPlan, subject: string | null, silent: boolean): unknown => {
     if (value === null || value === undefined) return null;
     if (Array.isArray(value)) {
-      if (!(inPlace && plan.inPlace)) return value.map((item, i) => shapeValue(item, plan, new ResponsePath(path, i), subject, silent));
-      for (let i = 0; i < value.length; i++) value[i] = shapeValue(value[i], plan, new ResponsePath(path, i), subject, silent);
-      return value;
+      const out = inPlace && plan.inPlace ? value : new Array<unknown>(value.length);
+      const depth = path.push(0) - 1;
+      for (let i = 0; i < value.length; i++) {
+        path[depth] = i;
+        out[i] = shapeValue(value[i], plan, subject, silent);
+      }
+      path.pop();
+      return out;
     }
     if (typeof value !== 'object') return null;
-    return shapeObject(value as Record<string, unknown>, plan, path, subject, silent);
+    return shapeObject(value as Record<string, unknown>, plan, subject, silent);
   };
 
-  const shapeObject = (value: Record<string, unknown>, plan: SelectionPlan, path: Path, inherited: string | null, silent: boolean) => {
+  const shapeObject = (value: Record<string, unknown>, plan: SelectionPlan, inherited: string | null, silent: boolean) => {
     const typeName = plan.staticType ?? (plan.typenameKey ? value[plan.typenameKey] : undefined);
     const entries = typeof typeName === 'string' ? plan.byType.get(typeName) : undefined;
     // An object whose type cannot be told apart is withheld whole (fail closed).
@@ -216,43 +237,49 @@ export async function shapeResponse(
     const subjectValue = subjectKey ? value[subjectKey] : undefined;
     const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
     const out: Record<string, unknown> = inPlace && plan.inPlace ? value : {};
+    // The fields of one object share its subject and, mostly, one check: decide it once per object.
+    let lastCheck: SubjectCheck | null = null;
+    let lastDecision: Decision = ALLOW;
     for (const entry of entries) {
       const decision = entry.decision;
       if (decision.kind === 'deny') {
         if (isIncluded(entry.occurrences, options.variables)) {
           out[entry.key] = null;
-          withhold(entry.coordinate, decision, new ResponsePath(path, entry.key));
+          withhold(entry.coordinate, entry.key, decision);
         }
         continue;
       }
       if (!Object.hasOwn(value, entry.key)) continue; // skipped by @skip/@include
       if (entry.check) {
-        const subjectDecision = decideCheck(entry.check, subject);
-        if (subjectDecision.kind === 'deny') {
+        if (entry.check !== lastCheck) {
+          lastCheck = entry.check;
+          lastDecision = decideCheck(entry.check, subject);
+        }
+        if (lastDecision.kind === 'deny') {
           out[entry.key] = null;
-          withhold(entry.coordinate, subjectDecision, new ResponsePath(path, entry.key));
+          withhold(entry.coordinate, entry.key, lastDecision);
           continue;
         }
       }
       let shaped = value[entry.key];
-      let fieldPath: ResponsePath | null = null;
       if (entry.child) {
-        fieldPath = new ResponsePath(path, entry.key);
-        shaped = shapeValue(shaped, entry.child, fieldPath, subject, silent || decision.kind === 'mask');
+        path.push(entry.key);
+        shaped = shapeValue(shaped, entry.child, subject, silent || decision.kind === 'mask');
+        path.pop();
       }
       if (decision.kind === 'mask' && shaped !== null && shaped !== undefined) {
         // Children first: the mask sees the final values.
-        masked.push({ path: (fieldPath ?? new ResponsePath(path, entry.key)).toArray(), coordinate: entry.coordinate, strategy: decision.strategy });
+        masked.push({ path: pathTo(entry.key), coordinate: entry.coordinate, strategy: decision.strategy });
         shaped = maskValue(decision.strategy, shaped, entry.child);
       }
       out[entry.key] = shaped;
-      if (entry.personal && !silent && shaped !== null) release(entry.coordinate, subject);
+      if (entry.personal && !silent && shaped !== null) disclosure.release(entry.coordinate, subject);
     }
     return out;
   };
 
   return {
-    data: data ? (shapeObject(data, plan.root, null, null, false) as Record<string, unknown> | null) : null,
+    data: data ? (shapeObject(data, plan.root, null, false) as Record<string, unknown> | null) : null,
     errors,
     masked,
     disclosure,
