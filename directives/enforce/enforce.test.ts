@@ -17,6 +17,7 @@ type Person implements Node @dataSubject(field: "id") {
   email: String @pii(category: CONTACT, purposes: [SERVICE_PROVISION, MARKETING], masked: [SUPPORT], mask: EMAIL) @consentRequired(purposes: [MARKETING])
   address: Address @pii(category: ADDRESS, purposes: [SERVICE_PROVISION], masked: [SUPPORT], mask: PREFECTURE_ONLY)
   career: Career @pii(category: CAREER, purposes: [SERVICE_PROVISION, MARKETING]) @consentRequired(purposes: [MARKETING])
+  history: Career @notPersonal(reason: "a container: its fields are classified")
 }
 type Career {
   headline: String @pii(category: CAREER, purposes: [SERVICE_PROVISION, MARKETING]) @consentRequired(purposes: [MARKETING])
@@ -244,6 +245,14 @@ describe('shapeResponse', () => {
       ['node.name', 'CONSENT_REQUIRED'],
       ['node.career', 'CONSENT_REQUIRED'],
     ]);
+
+    // A consent-gated field below an object that needs no consent itself: its subject is still collected.
+    calls.length = 0;
+    const nested = await shapeResponse(plan('{ people { id history { headline } } }', c), {
+      people: [{ id: 'p1', history: { headline: 'h1' } }, { id: 'p2', history: { headline: 'h2' } }],
+    }, options);
+    expect([...calls[0]!.subjects].sort()).toEqual(['p1', 'p2']);
+    expect(nested.data).toEqual({ people: [{ id: 'p1', history: { headline: null } }, { id: 'p2', history: { headline: 'h2' } }] });
 
     // Nothing consent-gated selected (or no subject in the data): no lookup at all.
     calls.length = 0;

@@ -61,6 +61,8 @@ export interface SelectionPlan {
   inPlace: boolean;
   /** Concrete type → where consent checks are: see ConsentWalk. Only types with a check at or below them. */
   consentWalks: Map<string, ConsentWalk>;
+  /** Some object at or below here has a data subject of its own (the others inherit their parent's). */
+  namesSubjects: boolean;
 }
 
 /**
@@ -70,7 +72,10 @@ export interface SelectionPlan {
 export interface ConsentWalk {
   /** A field of this object needs its data subject's consent. */
   here: boolean;
-  /** The fields whose selections have consent checks at or below them. */
+  /**
+   * The fields whose selections have consent checks at or below them, and may hold a subject not collected here:
+   * one of their objects names its own subject, or no field here needed this object's.
+   */
   below: FieldEntry[];
 }
 
@@ -229,6 +234,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
     subjectKeys: new Map(),
     inPlace: false,
     consentWalks: new Map(),
+    namesSubjects: false,
   };
   for (const concrete of possibleTypes(walk.schema, type)) {
     const collected = new Map<string, { nodes: FieldNode[]; occurrences: Condition[][] }>();
@@ -270,7 +276,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
     }
     plan.byType.set(concrete.name, entries);
     const here = entries.some((e) => e.check?.consent);
-    const below = entries.filter((e) => e.child !== null && e.child.consentWalks.size > 0);
+    const below = entries.filter((e) => e.child !== null && e.child.consentWalks.size > 0 && (e.child.namesSubjects || !here));
     if (here || below.length > 0) plan.consentWalks.set(concrete.name, { here, below });
     // The subject id: the client's own unconditional, unaliased selection of it when there is one (the rewrite
     // then adds nothing), otherwise the hidden alias the rewrite adds. See subjectIdSelected.
@@ -285,6 +291,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       );
       plan.subjectKeys.set(concrete.name, own && isObjectType(type) ? subjectField : SUBJECT_ALIAS);
     }
+    if (subjectField || entries.some((e) => e.child?.namesSubjects)) plan.namesSubjects = true;
     plan.inPlace =
       isObjectType(type) && plan.subjectKeys.get(concrete.name) !== SUBJECT_ALIAS && entries.every((e) => e.decision.kind !== 'deny');
   }
