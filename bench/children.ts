@@ -5,6 +5,8 @@ import type { ChildMessage } from './processes/child.ts';
 /** CPU time and memory of a child, as it reports them itself. */
 export interface Usage {
   cpuMicros: number;
+  /** The part of cpuMicros spent in the kernel (system calls: sockets, and the loopback network stack behind them). */
+  systemCpuMicros: number;
   maxRssKb: number;
   rssBytes: number;
 }

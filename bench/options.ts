@@ -69,10 +69,16 @@ function scenarioList(name: string, raw: string | undefined, fallback: readonly 
   return list as ScenarioId[];
 }
 
-/** D is compared with plain Apollo Gateway on the same page (AD), so asking for D measures AD too; canonical order. */
+/**
+ * D is compared with plain Apollo Gateway on the same page (AD) and with our gateway's transport alone on it (AD′),
+ * so asking for D measures both too; canonical order.
+ */
 function withBaselines(list: ScenarioId[]): ScenarioId[] {
   const wanted = new Set(list);
-  if (wanted.has('D')) wanted.add('AD');
+  if (wanted.has('D')) {
+    wanted.add('AD');
+    wanted.add('AD′');
+  }
   return SCENARIO_IDS.filter((id) => wanted.has(id));
 }
 

@@ -9,6 +9,8 @@ export interface RunRecord {
   load: LoadResult;
   /** CPU time of the process answering (gateway child; the subgraphs process for F) per response. */
   targetCpuMicrosPerRequest: number;
+  /** The kernel's part of it (system time: sockets, and on loopback the network stack of both ends); absent in older results. */
+  targetSystemCpuMicrosPerRequest?: number;
   /** CPU time of the subgraphs process per response. */
   subgraphsCpuMicrosPerRequest: number;
   /** Peak RSS of the answering process so far (kB). */
@@ -99,6 +101,8 @@ export const RATIOS = [
   ['B', 'A'],
   ['C', 'A'],
   ['D', 'AD'],
+  ['AD′', 'AD'],
+  ['D', 'AD′'],
   ['D', 'A'],
   ['B', 'A′'],
   ['F', 'A'],

@@ -240,7 +240,7 @@ async function runPhase(
       } catch {
         parsed = {};
       }
-      // D is checked against plain Apollo Gateway's answer to the same employer page (AD, validated first).
+      // AD′ and D are checked against plain Apollo Gateway's answer to the same employer page (AD, validated first).
       const problems = validate(id, response.status, parsed, spec.page === 'employer' ? (id === 'AD' ? null : adReference) : reference);
       if (id === 'AD' && problems.length === 0) adReference = parsed;
       if (problems.length > 0) {
@@ -289,6 +289,7 @@ async function runPhase(
           connections,
           load,
           targetCpuMicrosPerRequest: perRequest(0),
+          targetSystemCpuMicrosPerRequest: (after[0].systemCpuMicros - before[0].systemCpuMicros) / Math.max(1, load.responses),
           subgraphsCpuMicrosPerRequest: perRequest(1),
           targetMaxRssKb: after[0].maxRssKb,
           loadGeneratorCpuMicrosPerRequest: (self.user + self.system) / Math.max(1, load.responses),
@@ -299,7 +300,7 @@ async function runPhase(
         const bad = warm.mismatched + warm.non2xx + warm.errors + load.mismatched + load.non2xx + load.errors;
         log(
           `  ${scenario.id.padEnd(5)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(2)} ms  p99 ${load.p99Ms.toFixed(2)} ms  ` +
-            `CPU ${record.targetCpuMicrosPerRequest.toFixed(0)} µs/req  subgraphs ${record.subgraphsCpuMicrosPerRequest.toFixed(0)} µs/req  ` +
+            `CPU ${record.targetCpuMicrosPerRequest.toFixed(0)} µs/req (system ${record.targetSystemCpuMicrosPerRequest!.toFixed(0)})  subgraphs ${record.subgraphsCpuMicrosPerRequest.toFixed(0)} µs/req  ` +
             `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
         );
       }

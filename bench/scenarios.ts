@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 
 /** Throughput scenarios, then the one-connection latency runs. */
-export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'AD', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
+export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'AD', 'AD′', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
-/** Which process answers: a gateway child per throughput scenario (AD shares A's), or the users subgraph itself (F). */
+/** Which process answers: a gateway child per throughput scenario (AD shares A's, AD′ A′'s), or the users subgraph itself (F). */
 export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D' | 'users';
 
 export interface ScenarioSpec {
@@ -25,6 +25,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
   B: { id: 'B', target: 'B', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'our gateway, enforcement on, purpose allows every field (compliance, LEGAL_OBLIGATION)' },
   C: { id: 'C', target: 'C', load: 'throughput', page: 'candidates', caller: 'support', description: 'our gateway, support under FRAUD_PREVENTION: email, phone masked, address redacted' },
   AD: { id: 'AD', target: 'A', load: 'throughput', page: 'employer', caller: 'employer', description: "plain @apollo/gateway (A's process) on D's employer page: same employer and query, the subgraphs' row filter only, no field enforcement" },
+  'AD′': { id: 'AD′', target: 'A′', load: 'throughput', page: 'employer', caller: 'employer', description: "our gateway with enforcement off (A′'s process) on D's employer page: the transport alone on that page" },
   D: { id: 'D', target: 'D', load: 'throughput', page: 'employer', caller: 'employer', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
   F: { id: 'F', target: 'users', load: 'throughput', page: 'entities', caller: 'compliance', description: 'floor: the same 50 candidates from the users subgraph directly (_entities)' },
   'A@1': { id: 'A@1', target: 'A', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A at one connection' },
@@ -97,7 +98,7 @@ function unenforcedPageProblems(body: GraphQLBody, rows: number): string[] {
 export function validate(id: ScenarioId, status: number, body: GraphQLBody, reference: GraphQLBody | null): string[] {
   const problems: string[] = [];
   if (status !== 200) problems.push(`HTTP ${status}`);
-  const target = id === 'AD' ? 'AD' : SCENARIOS[id].target;
+  const target = id === 'AD' || id === 'AD′' ? id : SCENARIOS[id].target;
   const refNodes = (reference?.data?.candidates?.nodes ?? []) as Node[];
   const errors = body.errors ?? [];
   const masked = (body.extensions?.privacy?.masked ?? []) as { path: (string | number)[]; coordinate: string; strategy: string }[];
@@ -134,6 +135,10 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
     }
     case 'AD':
       problems.push(...unenforcedPageProblems(body, 100));
+      break;
+    case 'AD′':
+      problems.push(...unenforcedPageProblems(body, 100));
+      if (reference && !isDeepStrictEqual(body.data, reference.data)) problems.push('data differs from AD');
       break;
     case 'D': {
       const nodes = (body.data?.candidates?.nodes ?? []) as Node[];

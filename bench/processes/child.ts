@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 /** Messages a bench child sends to the orchestrator. */
 export type ChildMessage =
   | { type: 'ready'; info: Record<string, unknown> }
-  | { type: 'usage'; id: number; cpuMicros: number; maxRssKb: number; rssBytes: number }
+  | { type: 'usage'; id: number; cpuMicros: number; systemCpuMicros: number; maxRssKb: number; rssBytes: number }
   | { type: 'failed'; message: string }
   | { type: 'profiled'; id: number };
 
@@ -62,6 +62,7 @@ export function runChild(start: () => Promise<{ info: Record<string, unknown>; c
         type: 'usage',
         id: message.id,
         cpuMicros: cpu.user + cpu.system,
+        systemCpuMicros: cpu.system,
         maxRssKb: process.resourceUsage().maxRSS,
         rssBytes: process.memoryUsage.rss(),
       });
