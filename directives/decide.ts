@@ -85,7 +85,7 @@ export interface ConsentScope {
 }
 
 /** Loads the current consent of many subjects at once (see ConsentScope). */
-export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<Map<string, ConsentRecord[]>>;
+export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<ReadonlyMap<string, readonly ConsentRecord[]>>;
 
 /** One row of a subject's current consent state. */
 export interface ConsentRecord {

@@ -55,7 +55,7 @@ export function createConsentLoader(db: Database): ConsentLoader {
     .groupBy(pairs.purpose)
     .prepare('gateway_consent_granted');
   return async (subjectIds, scope) => {
-    const out = new Map<string, ConsentRecord[]>();
+    const out = new Map<string, readonly ConsentRecord[]>();
     const ids = subjectIds.filter(isUuid);
     if (ids.length === 0) return out;
     if (scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))) {
@@ -67,20 +67,22 @@ export function createConsentLoader(db: Database): ConsentLoader {
       });
       for (const row of rows) {
         const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null });
+        // Subjects with this grant alone share one frozen list.
+        const only = Object.freeze([grant]);
         for (const subjectId of row.subjects.split(',')) {
           const list = out.get(subjectId);
-          if (list) list.push(grant);
-          else out.set(subjectId, [grant]);
+          out.set(subjectId, list ? [...list, grant] : only);
         }
       }
       return out;
     }
     const rows = await lookup.execute({ subjects: arrayLiteral(ids) });
+    const all = new Map<string, ConsentRecord[]>();
     for (const row of rows) {
-      const list = out.get(row.subjectId) ?? [];
+      const list = all.get(row.subjectId) ?? [];
       list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt });
-      out.set(row.subjectId, list);
+      all.set(row.subjectId, list);
     }
-    return out;
+    return all;
   };
 }

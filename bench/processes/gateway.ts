@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
 import { request } from 'undici';
 import { createDatabase } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
-import type { ConsentRecord } from '../../directives/decide.ts';
+import type { ConsentLoader, ConsentRecord } from '../../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../subgraphs/common/assertion.ts';
 import { createAuthenticator, type AuthOptions } from '../../gateway/auth.ts';
 import type { SubgraphName } from '../../gateway/compose.ts';
@@ -66,7 +66,7 @@ async function startPlain(config: GatewayChildConfig, supergraphSdl: string) {
 
 async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
   const keys = await loadOrCreateDevKeys(config.keysDir);
-  let loadConsents: (ids: readonly string[]) => Promise<Map<string, ConsentRecord[]>>;
+  let loadConsents: ConsentLoader;
   let closeDb = async () => {};
   if (config.consents.kind === 'postgres') {
     const handle = await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 10 });

@@ -164,19 +164,8 @@ export async function shapeResponse(
       }
     }
   }
-  // A page repeats the same few checks (shared objects, cached with the plan) for each subject: decide each once.
-  const decisions = new Map<SubjectCheck, Map<string | null, Decision>>();
-  const decideCheck = (check: SubjectCheck, subject: string | null): Decision => {
-    let bySubject = decisions.get(check);
-    if (!bySubject) decisions.set(check, (bySubject = new Map()));
-    let decision = bySubject.get(subject);
-    if (!decision) {
-      const records = consents === 'unknown' ? 'unknown' : (consents.get(subject ?? '') ?? NO_RECORDS);
-      decision = decideForSubject(check, caller, subject, records, now);
-      bySubject.set(subject, decision);
-    }
-    return decision;
-  };
+  const decideCheck = (check: SubjectCheck, subject: string | null): Decision =>
+    decideForSubject(check, caller, subject, consents === 'unknown' ? 'unknown' : (consents.get(subject ?? '') ?? NO_RECORDS), now);
 
   const errors: PrivacyFieldError[] = [];
   const masked: MaskedValue[] = [];
@@ -201,9 +190,9 @@ export async function shapeResponse(
     if (Array.isArray(value)) return value.map((item) => maskValue(strategy, item, child));
     const out: Record<string, unknown> = {};
     const fieldNames = fieldNamesByKey(child);
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
       const field = fieldNames.get(key) ?? null;
-      const result = field === null ? null : applyMask(strategy, { [field]: item }, options.mask);
+      const result = field === null ? null : applyMask(strategy, { [field]: (value as Record<string, unknown>)[key] }, options.mask);
       out[key] = field !== null && result !== null && typeof result === 'object' ? ((result as Record<string, unknown>)[field] ?? null) : null;
     }
     return out;
@@ -249,7 +238,10 @@ export async function shapeResponse(
         }
         continue;
       }
-      if (!Object.hasOwn(value, entry.key)) continue; // skipped by @skip/@include
+      const raw = value[entry.key];
+      // An executor's result holds no undefined and no functions: either means the key is absent (skipped by
+      // @skip/@include) or inherited (an alias named `constructor`), which only an own-key check tells apart.
+      if ((raw === undefined || typeof raw === 'function') && !Object.hasOwn(value, entry.key)) continue;
       if (entry.check) {
         if (entry.check !== lastCheck) {
           lastCheck = entry.check;
@@ -261,7 +253,7 @@ export async function shapeResponse(
           continue;
         }
       }
-      let shaped = value[entry.key];
+      let shaped = raw;
       if (entry.child) {
         path.push(entry.key);
         shaped = shapeValue(shaped, entry.child, subject, silent || decision.kind === 'mask');
@@ -272,7 +264,7 @@ export async function shapeResponse(
         masked.push({ path: pathTo(entry.key), coordinate: entry.coordinate, strategy: decision.strategy });
         shaped = maskValue(decision.strategy, shaped, entry.child);
       }
-      out[entry.key] = shaped;
+      if (shaped !== raw || out !== value) out[entry.key] = shaped;
       if (entry.personal && !silent && shaped !== null) disclosure.release(entry.coordinate, subject);
     }
     return out;
