@@ -1,6 +1,7 @@
 // Micro-benchmark of the enforcement pass alone: shapeResponse over D's employer page (100 candidates) and B's
 // candidate page (50), on the real supergraph's plans, in one process, with an in-memory consent loader.
-// Prints µs per shaped response (median of rounds), in place and copying. Usage: npx tsx bench/shape.ts [rounds]
+// Prints µs per shaped response (median of rounds), in place (or passed through, where the plan changes nothing)
+// and copying (the full pass). Usage: npx tsx bench/shape.ts [rounds]
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import type { BoundCaller } from '../directives/caller.ts';
@@ -57,7 +58,7 @@ async function measure(name: string, query: string, caller: BoundCaller, rows: n
   const options = { caller, variables: {}, now: new Date(), mask: { pseudonymKey: new Uint8Array(32), now: new Date() }, loadConsents: async (ids: readonly string[]) => consents(ids) };
   const check = await shapeResponse(plan, fill(plan.root, '', rows), options);
   // Rounds alternate between shaping in place (where the plan allows) and copying, so both see the same machine.
-  const copying = { ...plan, inPlace: false };
+  const copying = { ...plan, inPlace: false, passThrough: false };
   const timed: Record<'inPlace' | 'copy', number[]> = { inPlace: [], copy: [] };
   const iterations = 400;
   for (let round = 0; round < rounds * 2; round++) {
@@ -71,7 +72,7 @@ async function measure(name: string, query: string, caller: BoundCaller, rows: n
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratio = timed.copy.map((c, i) => c / timed.inPlace[i]!);
   console.log(
-    `${name.padEnd(24)} ${median(timed.inPlace).toFixed(1).padStart(7)} µs/response (copying: ${median(timed.copy).toFixed(1)}, copy/in-place per round median ${median(ratio).toFixed(2)}, plan in place: ${plan.inPlace})  ` +
+    `${name.padEnd(24)} ${median(timed.inPlace).toFixed(1).padStart(7)} µs/response (copying: ${median(timed.copy).toFixed(1)}, copy/in-place per round median ${median(ratio).toFixed(2)}, plan in place: ${plan.inPlace}, pass-through: ${plan.passThrough})  ` +
       `errors ${check.errors.length}, masked ${check.masked.length}, released coordinates ${check.disclosure.released.size}`,
   );
 }

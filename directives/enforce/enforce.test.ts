@@ -261,6 +261,30 @@ describe('shapeResponse', () => {
     expect(calls).toEqual([]);
   });
 
+  it('leaves a response that nothing changes as it is, and reads its disclosure summary off it when asked', async () => {
+    const support = caller('SUPPORT', 'support');
+    const p = plan('{ people { id name } me { id } }', support);
+    expect(p.passThrough).toBe(true);
+    const data = { people: [{ id: 'p1', name: 'Taro' }, { id: 'p2', name: null }], me: { id: 'p3' } };
+    const shaped = await shapeResponse(p, data, shapeOptions(support));
+    expect(shaped.data).toBe(data);
+    expect(shaped.data).toEqual({ people: [{ id: 'p1', name: 'Taro' }, { id: 'p2', name: null }], me: { id: 'p3' } });
+    expect([shaped.errors, shaped.masked]).toEqual([[], []]);
+    // The same summary as the full pass gives: p2's null name was not released, ids are not personal.
+    expect(Object.fromEntries([...shaped.disclosure.released].map(([k, v]) => [k, [...v]]))).toEqual({ 'Person.name': ['p1'] });
+    expect(shaped.disclosure.withheld.size).toBe(0);
+    const full = await shapeResponse({ ...p, passThrough: false }, structuredClone(data), shapeOptions(support));
+    expect(full.disclosure.released).toEqual(shaped.disclosure.released);
+
+    // Anything to change, and the pass runs: a mask, a withheld field, a consent check, a hidden selection.
+    expect(plan('{ people { id email } }', support).passThrough).toBe(false);
+    expect(plan('{ people { id career { years } } }', support).passThrough).toBe(false);
+    expect(plan('{ people { id name } }', caller('MARKETING', 'marketer')).passThrough).toBe(false);
+    const hidden = plan('{ node(id: "1") { id } }', support);
+    expect(print(hidden.document)).toContain('_pv_t');
+    expect(hidden.passThrough).toBe(false);
+  });
+
   it('withholds an object whose concrete type cannot be told', async () => {
     const c = caller('SERVICE_PROVISION', 'candidate');
     const p = plan('{ node(id: "1") { id } }', c);

@@ -111,6 +111,11 @@ export interface EnforcementPlan {
   consent: ConsentNeeds | null;
   /** The rewrite added no hidden selection anywhere (see SelectionPlan.inPlace). */
   inPlace: boolean;
+  /**
+   * Shaping would change nothing: no hidden selection, and every field at every level is allowed in clear with
+   * no per-subject check. The executor's result is then the response as it is.
+   */
+  passThrough: boolean;
 }
 
 export interface PlanInput {
@@ -296,6 +301,13 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       isObjectType(type) && plan.subjectKeys.get(concrete.name) !== SUBJECT_ALIAS && entries.every((e) => e.decision.kind !== 'deny');
   }
   return plan;
+}
+
+function changesNothing(plan: SelectionPlan): boolean {
+  if (!plan.inPlace || plan.staticType === null) return false;
+  return (plan.byType.get(plan.staticType) ?? []).every(
+    (e) => e.decision.kind === 'allow' && e.check === null && (e.child === null || changesNothing(e.child)),
+  );
 }
 
 function consentNeeds(checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>): ConsentNeeds | null {
@@ -490,6 +502,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
     consent: consentNeeds(walk.consentChecks),
+    passThrough: !source.includes(HIDDEN_ALIAS_PREFIX) && changesNothing(root),
     // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
     // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
     inPlace: !source.includes(HIDDEN_ALIAS_PREFIX),

@@ -31,20 +31,32 @@ export interface DisclosureSummary {
 
 /**
  * Shaping appends one (coordinate, subject) pair per released value, which costs a push; the summary's
- * per-coordinate sets are built when first read (auditing), not on every response.
+ * per-coordinate sets are built when first read (auditing), not on every response. `deferred`, when given,
+ * records the releases themselves on that first read (see shapeResponse: a response that nothing changes).
  */
 class Disclosure implements DisclosureSummary {
-  readonly withheld = new Map<string, Set<string>>();
+  readonly #withheld = new Map<string, Set<string>>();
   readonly #coordinates: string[] = [];
   readonly #subjects: (string | null)[] = [];
   #released: Map<string, Set<string | null>> | undefined;
+  #deferred: ((into: Disclosure) => void) | undefined;
 
   constructor(
     readonly purpose: BoundCaller['purpose'],
     readonly role: BoundCaller['role'],
     readonly recipient: string | null,
     readonly legalBasis: string | null,
-  ) {}
+    deferred?: (into: Disclosure) => void,
+  ) {
+    this.#deferred = deferred;
+  }
+
+  #settle(): void {
+    const deferred = this.#deferred;
+    if (!deferred) return;
+    this.#deferred = undefined;
+    deferred(this);
+  }
 
   release(coordinate: string, subject: string | null): void {
     this.#coordinates.push(coordinate);
@@ -53,12 +65,18 @@ class Disclosure implements DisclosureSummary {
   }
 
   withhold(coordinate: string, reason: string): void {
-    let set = this.withheld.get(coordinate);
-    if (!set) this.withheld.set(coordinate, (set = new Set()));
+    let set = this.#withheld.get(coordinate);
+    if (!set) this.#withheld.set(coordinate, (set = new Set()));
     set.add(reason);
   }
 
+  get withheld(): ReadonlyMap<string, ReadonlySet<string>> {
+    this.#settle();
+    return this.#withheld;
+  }
+
   get released(): ReadonlyMap<string, ReadonlySet<string | null>> {
+    this.#settle();
     if (this.#released) return this.#released;
     const released = new Map<string, Set<string | null>>();
     for (let i = 0; i < this.#coordinates.length; i++) {
@@ -148,6 +166,12 @@ export async function shapeResponse(
   options: ShapeOptions,
 ): Promise<ShapedResponse> {
   const { caller, now } = options;
+  if (plan.passThrough) {
+    // Nothing in the plan withholds, masks or checks a value, and the rewrite added nothing: the executor's result
+    // is the response as it is. The disclosure summary is read off it (unchanged) when first asked for.
+    const deferred = data ? (into: Disclosure) => void shapePass(plan, data, options, NO_CONSENTS, into) : undefined;
+    return { data: data ?? null, errors: [], masked: [], disclosure: new Disclosure(caller.purpose, caller.role, caller.org, caller.legalBasis, deferred) };
+  }
   let consents: ReadonlyMap<string, readonly ConsentRecord[]> | 'unknown' = NO_CONSENTS;
   if (plan.consent && data) {
     const subjects = new Set<string>();
@@ -164,12 +188,24 @@ export async function shapeResponse(
       }
     }
   }
+  const disclosure = new Disclosure(caller.purpose, caller.role, caller.org, caller.legalBasis);
+  return { ...shapePass(plan, data, options, consents, disclosure), disclosure };
+}
+
+/** The shaping pass itself, synchronous, once the consent of the response's subjects is known. */
+function shapePass(
+  plan: EnforcementPlan,
+  data: Record<string, unknown> | null | undefined,
+  options: ShapeOptions,
+  consents: ReadonlyMap<string, readonly ConsentRecord[]> | 'unknown',
+  disclosure: Disclosure,
+): Omit<ShapedResponse, 'disclosure'> {
+  const { caller, now } = options;
   const decideCheck = (check: SubjectCheck, subject: string | null): Decision =>
     decideForSubject(check, caller, subject, consents === 'unknown' ? 'unknown' : (consents.get(subject ?? '') ?? NO_RECORDS), now);
 
   const errors: PrivacyFieldError[] = [];
   const masked: MaskedValue[] = [];
-  const disclosure = new Disclosure(caller.purpose, caller.role, caller.org, caller.legalBasis);
   // The path of the value being shaped: the pass is synchronous, so one stack serves it, and only reported
   // paths (errors, masks) are copied out of it.
   const path: (string | number)[] = [];
@@ -274,6 +310,5 @@ export async function shapeResponse(
     data: data ? (shapeObject(data, plan.root, null, false) as Record<string, unknown> | null) : null,
     errors,
     masked,
-    disclosure,
   };
 }
