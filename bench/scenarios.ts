@@ -134,8 +134,6 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
       break;
     }
     case 'AD':
-      problems.push(...unenforcedPageProblems(body, 100));
-      break;
     case 'AD′':
       problems.push(...unenforcedPageProblems(body, 100));
       if (reference && !isDeepStrictEqual(body.data, reference.data)) problems.push('data differs from AD');

@@ -55,9 +55,8 @@ export function createConsentLoader(db: Database): ConsentLoader {
     .groupBy(pairs.purpose)
     .prepare('gateway_consent_granted');
   return async (subjectIds, scope) => {
-    const out = new Map<string, readonly ConsentRecord[]>();
     const ids = subjectIds.filter(isUuid);
-    if (ids.length === 0) return out;
+    if (ids.length === 0) return new Map();
     if (scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))) {
       const rows = await granted.execute({
         subjects: arrayLiteral(ids),
@@ -65,6 +64,7 @@ export function createConsentLoader(db: Database): ConsentLoader {
         recipient: scope.recipient,
         now: scope.now.toISOString(),
       });
+      const out = new Map<string, readonly ConsentRecord[]>();
       for (const row of rows) {
         const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null });
         // Subjects with this grant alone share one frozen list.

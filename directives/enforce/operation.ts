@@ -493,6 +493,9 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === operation.name?.value,
   )!;
   const source = print(document);
+  // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
+  // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
+  const inPlace = !source.includes(HIDDEN_ALIAS_PREFIX);
   return {
     document,
     source,
@@ -502,9 +505,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
     consent: consentNeeds(walk.consentChecks),
-    passThrough: !source.includes(HIDDEN_ALIAS_PREFIX) && changesNothing(root),
-    // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
-    // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
-    inPlace: !source.includes(HIDDEN_ALIAS_PREFIX),
+    inPlace,
+    passThrough: inPlace && changesNothing(root),
   };
 }

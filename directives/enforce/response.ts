@@ -132,6 +132,14 @@ function fieldNamesByKey(plan: SelectionPlan): Map<string, string | null> {
   return names;
 }
 
+/** An object's data subject: its own id where its type names one (null if missing), else its parent's. */
+function subjectOf(object: Record<string, unknown>, plan: SelectionPlan, typeName: string, inherited: string | null): string | null {
+  const subjectKey = plan.subjectKeys.get(typeName);
+  if (!subjectKey) return inherited;
+  const id = object[subjectKey];
+  return typeof id === 'string' ? id : null;
+}
+
 /**
  * The data subjects whose consent the response's values depend on: the subject of every object with a
  * consent-gated field, found by walking only the selections that hold such objects.
@@ -146,9 +154,7 @@ function collectSubjects(value: unknown, plan: SelectionPlan, inherited: string 
   const typeName = plan.staticType ?? (plan.typenameKey ? object[plan.typenameKey] : undefined);
   const walk = typeof typeName === 'string' ? plan.consentWalks.get(typeName) : undefined;
   if (!walk) return;
-  const subjectKey = plan.subjectKeys.get(typeName as string);
-  const subjectValue = subjectKey ? object[subjectKey] : undefined;
-  const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
+  const subject = subjectOf(object, plan, typeName as string, inherited);
   if (walk.here && subject !== null) into.add(subject);
   for (const entry of walk.below) collectSubjects(object[entry.key], entry.child!, subject, into);
 }
@@ -258,9 +264,7 @@ function shapePass(
     const entries = typeof typeName === 'string' ? plan.byType.get(typeName) : undefined;
     // An object whose type cannot be told apart is withheld whole (fail closed).
     if (!entries) return null;
-    const subjectKey = plan.subjectKeys.get(typeName as string);
-    const subjectValue = subjectKey ? value[subjectKey] : undefined;
-    const subject = subjectKey ? (typeof subjectValue === 'string' ? subjectValue : null) : inherited;
+    const subject = subjectOf(value, plan, typeName as string, inherited);
     const out: Record<string, unknown> = inPlace && plan.inPlace ? value : {};
     // The fields of one object share its subject and, mostly, one check: decide it once per object.
     let lastCheck: SubjectCheck | null = null;
