@@ -7,6 +7,7 @@ import {
   birthYear,
   maskEmail,
   maskLast4,
+  maskMember,
   maskNameInitial,
   maskPhone,
   prefectureOnly,
@@ -154,6 +155,35 @@ describe('BIRTH_YEAR', () => {
     }
   });
 
+  it('reads a ten-character date as the ISO pattern does, digit by digit', () => {
+    // The reference: the pattern every date was parsed with before ten-character dates got their own path.
+    const reference = (s: string): string | null => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      if (!match) return null;
+      const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      const days = month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+      return month >= 1 && month <= 12 && day >= 1 && day <= days ? match[1]! : null;
+    };
+    for (const bad of ['1990-00-10', '1990-01-00', '19a0-01-01', '1990/01/01', '１９９０-01-01', ' 990-01-01', '+990-01-01', '1990-1-012', '1990-04-31']) {
+      expect(birthYear(bad)).toBeNull();
+    }
+    expect(birthYear('0000-01-01')).toBe(reference('0000-01-01'));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...'0123456789-/a１ :T'), { minLength: 10, maxLength: 10 }), (chars) => {
+        const s = chars.join('');
+        expect(birthYear(s)).toBe(reference(s));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
+        const s = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        expect(birthYear(s)).toBe(reference(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('agrees with the date for every valid date', () => {
     fc.assert(
       fc.property(validDateArb, (d) => {
@@ -237,6 +267,23 @@ describe('PREFECTURE_ONLY', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.hasOwn(out ?? {}, '__proto__')).toBe(true);
     expect(out).toMatchObject({ prefecture: '北海道' });
+  });
+
+  it('masks one member of an object as it would be masked inside the object', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MASK_STRATEGY_CODES),
+        fc.constantFrom('prefecture', '__typename', 'city', 'street', 'postalCode', 'email'),
+        fc.oneof(fc.string(), fc.anything()),
+        (strategy, field, value) => {
+          const whole = applyMask(strategy, { [field]: value }, context) as Record<string, unknown> | null;
+          expect(maskMember(strategy, field, value, context)).toBe(whole === null ? null : (whole[field] ?? null));
+        },
+      ),
+    );
+    expect(maskMember('PREFECTURE_ONLY', 'prefecture', '東京都', context)).toBe('東京都');
+    expect(maskMember('PREFECTURE_ONLY', 'city', '千代田区', context)).toBeNull();
+    expect(() => maskMember('PSEUDONYM', 'city', 'x', { ...context, pseudonymKey: new Uint8Array(0) })).toThrow();
   });
 
   it('never returns a non-null city, street or postalCode, and keeps the keys', () => {

@@ -47,6 +47,16 @@ export function applyMask(strategy: MaskStrategy, value: unknown, context: MaskC
   }
 }
 
+/**
+ * What one member of a masked object keeps, given the member's field name (not its response key, so an alias
+ * cannot pass another field off as a kept one): the same as `applyMask(strategy, { [field]: value })[field]`,
+ * without building either object. Only PREFECTURE_ONLY keeps anything of an object.
+ */
+export function maskMember(strategy: MaskStrategy, field: string, value: unknown, context: MaskContext): unknown {
+  if (strategy === 'PSEUDONYM') assertPseudonymKey(context.pseudonymKey);
+  return strategy === 'PREFECTURE_ONLY' && ADDRESS_KEPT_KEYS.has(field) && typeof value === 'string' ? value : null;
+}
+
 /** Keeps the first code point of the local part and the domain: `taro.yamada@example.com` → `t***@example.com`. */
 export function maskEmail(s: string): string {
   const at = s.lastIndexOf('@');
@@ -154,6 +164,14 @@ interface CalendarDate {
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/;
 
 function parseIsoDate(s: string): CalendarDate | null {
+  // The common case, a plain `YYYY-MM-DD`, is read digit by digit (no match array, no substrings).
+  if (s.length === 10) {
+    const year = digits(s, 0, 4);
+    const month = s.charCodeAt(4) === DASH ? digits(s, 5, 2) : -1;
+    const day = s.charCodeAt(7) === DASH ? digits(s, 8, 2) : -1;
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+    return { year, month, day };
+  }
   const match = ISO_DATE.exec(s);
   if (match === null) return null;
   const year = Number(match[1]);
@@ -162,6 +180,20 @@ function parseIsoDate(s: string): CalendarDate | null {
   if (match[4] !== undefined && Number.isNaN(Date.parse(s))) return null;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return { year, month, day };
+}
+
+const DASH = 0x2d;
+const ZERO = 0x30;
+
+/** The decimal number of `length` ASCII digits of `s` from `start`, or -1 if any is not a digit. */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const d = s.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Days in a month of the proleptic Gregorian calendar. */

@@ -1,6 +1,6 @@
 import type { BoundCaller } from '../caller.ts';
 import { ALLOW, decideForSubject, type ConsentLoader, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
-import { applyMask, type MaskContext } from '../masks.ts';
+import { applyMask, maskMember, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
 
@@ -216,8 +216,10 @@ function shapePass(
   // paths (errors, masks) are copied out of it.
   const path: (string | number)[] = [];
   const pathTo = (key: string) => {
-    const out = path.slice();
-    out.push(key);
+    const n = path.length;
+    const out = new Array<string | number>(n + 1);
+    for (let i = 0; i < n; i++) out[i] = path[i]!;
+    out[n] = key;
     return out;
   };
   const withhold = (coordinate: string, key: string, decision: Extract<Decision, { kind: 'deny' }>) => {
@@ -233,9 +235,8 @@ function shapePass(
     const out: Record<string, unknown> = {};
     const fieldNames = fieldNamesByKey(child);
     for (const key of Object.keys(value)) {
-      const field = fieldNames.get(key) ?? null;
-      const result = field === null ? null : applyMask(strategy, { [field]: (value as Record<string, unknown>)[key] }, options.mask);
-      out[key] = field !== null && result !== null && typeof result === 'object' ? ((result as Record<string, unknown>)[field] ?? null) : null;
+      const field = fieldNames.get(key);
+      out[key] = field ? maskMember(strategy, field, (value as Record<string, unknown>)[key], options.mask) : null;
     }
     return out;
   };
