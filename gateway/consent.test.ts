@@ -7,7 +7,8 @@ import { DEMO_IDS } from '../db/seed/index.ts';
 import { isConsentGranted } from '../directives/decide.ts';
 import { recordConsent } from '../subgraphs/common/consent.ts';
 import { openTestDatabase } from '../test/database.ts';
-import { createConsentLoader } from './consent.ts';
+import type { ConsentScope } from '../directives/decide.ts';
+import { coalesce, createConsentLoader } from './consent.ts';
 
 let handle: DatabaseHandle;
 let subjects: string[];
@@ -93,9 +94,147 @@ describe('createConsentLoader', () => {
     expect(await decide(d, 'MARKETING', null, new Date(soon.getTime() + 1))).toBe(false);
   });
 
+  const countScopedQueries = () => {
+    let count = 0;
+    const stop = handle.onQuery((sql) => {
+      if (sql.includes('string_agg')) count++;
+    });
+    return { get count() { return count; }, stop };
+  };
+  const granted = (answer: ReadonlyMap<string, readonly unknown[]>) => [...answer.keys()].sort();
+
+  it('coalesces concurrent lookups of one scope into one query and answers each for its own subjects only', async () => {
+    const group = subjects.slice(20, 30);
+    for (const subject of group.slice(0, 6)) await change(subject, 'EMPLOYER_DISCLOSURE', DEMO_IDS.employer, 'GRANT');
+    const scope: ConsentScope = { purposes: ['EMPLOYER_DISCLOSURE'], recipient: DEMO_IDS.employer, now: NOW };
+    const asks = [group.slice(0, 3), group.slice(2, 7), group.slice(5, 10), [group[9]!]];
+    const alone: string[][] = [];
+    for (const ids of asks) alone.push(granted(await createConsentLoader(handle.db)(ids, scope)));
+    const aloneOther = granted(await createConsentLoader(handle.db)(group, { ...scope, recipient: DEMO_IDS.otherEmployer }));
+    // Each answer holds the grants made above among its own subjects, and nothing else.
+    asks.forEach((ids, i) => {
+      expect(alone[i]).toEqual(expect.arrayContaining(ids.filter((id) => group.indexOf(id) < 6)));
+      expect(ids).toEqual(expect.arrayContaining(alone[i]!));
+    });
+
+    const load = createConsentLoader(handle.db);
+    const queries = countScopedQueries();
+    const together = await Promise.all(asks.map((ids) => load(ids, scope)));
+    // Another employer's lookup in the same turn is not merged with them.
+    const other = await Promise.all([load(group, { ...scope, recipient: DEMO_IDS.otherEmployer }), load(group.slice(0, 1), scope)]);
+    queries.stop();
+    expect(together.map(granted)).toEqual(alone);
+    expect(granted(other[0])).toEqual(aloneOther);
+    expect(granted(other[1])).toEqual([group[0]]);
+    expect(queries.count).toBe(3);
+  });
+
+  it('sends lookups made while the limit of queries is in flight together, and never reuses an answer', async () => {
+    const [a, b, c] = subjects.slice(40, 43) as [string, string, string];
+    await change(a, 'EMPLOYER_DISCLOSURE', DEMO_IDS.employer, 'GRANT');
+    await change(b, 'EMPLOYER_DISCLOSURE', DEMO_IDS.employer, 'GRANT');
+    const scope: ConsentScope = { purposes: ['EMPLOYER_DISCLOSURE'], recipient: DEMO_IDS.employer, now: NOW };
+    const load = createConsentLoader(handle.db, { maxInFlight: 1 });
+    const queries = countScopedQueries();
+    const first = load([a], scope);
+    await new Promise((resolve) => setImmediate(resolve)); // the first query is out
+    const waiting = Promise.all([load([a, b], scope), load([b, c], scope), load([c], scope)]);
+    const [one, [two, three, four]] = await Promise.all([first, waiting]);
+    expect([one, two, three, four].map(granted)).toEqual([[a], [a, b].sort(), [b], []]);
+    expect(queries.count).toBe(2);
+
+    // A withdrawal committed before a lookup is asked is seen by it.
+    await change(b, 'EMPLOYER_DISCLOSURE', DEMO_IDS.employer, 'WITHDRAW');
+    expect(granted(await load([a, b], scope))).toEqual([a]);
+    queries.stop();
+    expect(queries.count).toBe(3);
+  });
+
+  it('fails every lookup of a batch whose query fails', async () => {
+    const own = await openTestDatabase();
+    const load = createConsentLoader(own.db);
+    await own.close();
+    const scope: ConsentScope = { purposes: ['EMPLOYER_DISCLOSURE'], recipient: DEMO_IDS.employer, now: NOW };
+    const results = await Promise.allSettled([load(subjects.slice(0, 2), scope), load(subjects.slice(1, 3), scope)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
   it('skips ids that are not UUIDs without a query error', async () => {
     const load = createConsentLoader(handle.db);
     const out = await load(['not-a-uuid', "x'; drop table privacy.consents; --"], { purposes: ['MARKETING'], recipient: null, now: NOW });
     expect(out.size).toBe(0);
+  });
+});
+
+describe('coalesce', () => {
+  interface Call {
+    ids: string[];
+    now: Date;
+    answer(granted: string[]): void;
+    fail(): void;
+  }
+  // Two turns of the event loop: a query's completion schedules the next batch for the turn after it.
+  const turn = async () => {
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const record = { purpose: 'EMPLOYER_DISCLOSURE', recipientId: DEMO_IDS.employer, state: 'GRANTED', expiresAt: null } as const;
+  const setup = (maxInFlight: number) => {
+    const calls: Call[] = [];
+    const lookup = coalesce(
+      (ids, scope) =>
+        new Promise((resolve, reject) => {
+          calls.push({
+            ids: [...ids],
+            now: scope.now,
+            answer: (granted) => resolve(new Map(granted.map((id) => [id, [record]]))),
+            fail: () => reject(new Error('lookup failed')),
+          });
+        }),
+      maxInFlight,
+    );
+    return { calls, lookup };
+  };
+  const scope = (now: number): ConsentScope => ({ purposes: ['EMPLOYER_DISCLOSURE'], recipient: DEMO_IDS.employer, now: new Date(now) });
+
+  it('holds lookups back while the limit is in flight, then sends them as one query at their latest time', async () => {
+    const { calls, lookup } = setup(1);
+    const first = lookup(['a'], scope(1));
+    await turn();
+    expect(calls.length).toBe(1);
+    const second = lookup(['a', 'b'], scope(2));
+    await turn();
+    const third = lookup(['b', 'c'], scope(3));
+    await turn();
+    expect(calls.length).toBe(1);
+    calls[0]!.answer(['a']);
+    expect([...(await first).keys()]).toEqual(['a']);
+    await turn();
+    expect(calls.length).toBe(2);
+    expect(calls[1]!.ids).toEqual(['a', 'b', 'c']);
+    expect(calls[1]!.now.getTime()).toBe(3);
+    calls[1]!.answer(['a', 'c']);
+    expect([...(await second).keys()]).toEqual(['a']);
+    expect([...(await third).keys()]).toEqual(['c']);
+  });
+
+  it('sends up to the limit at once, and fails every lookup of a failed query', async () => {
+    const { calls, lookup } = setup(2);
+    const first = lookup(['a'], scope(1));
+    await turn();
+    const second = lookup(['b'], scope(1));
+    const third = lookup(['c'], scope(1));
+    await turn();
+    expect(calls.map((c) => c.ids)).toEqual([['a'], ['b', 'c']]);
+    calls[1]!.fail();
+    calls[0]!.answer(['a']);
+    expect((await first).size).toBe(1);
+    const settled = await Promise.allSettled([second, third]);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // Nothing is cached: the same lookup asked again goes out again.
+    const again = lookup(['a'], scope(1));
+    await turn();
+    expect(calls.length).toBe(3);
+    calls[2]!.answer([]);
+    expect((await again).size).toBe(0);
   });
 });

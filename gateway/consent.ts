@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
-import type { ConsentLoader, ConsentRecord } from '../directives/decide.ts';
+import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
 import { isUuid } from '../subgraphs/common/sql.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
@@ -11,14 +11,103 @@ function arrayLiteral(values: readonly string[]): string {
 
 const SAFE_PURPOSE = /^[A-Z_]+$/;
 
+export interface ConsentLoaderOptions {
+  /**
+   * Scoped lookups of one scope (recipient and purposes) that may be in flight at once (default 2). Lookups made
+   * while that many are in flight wait, and go out together as one query when one comes back.
+   */
+  maxInFlight?: number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 2;
+
+interface Waiter {
+  ids: readonly string[];
+  resolve(consents: ReadonlyMap<string, readonly ConsentRecord[]>): void;
+  reject(error: unknown): void;
+}
+
+/** The lookups of one scope that have not gone out yet: they go out as one query. */
+interface Batch {
+  scope: ConsentScope;
+  ids: Set<string>;
+  waiters: Waiter[];
+}
+
+interface ScopeQueue {
+  inFlight: number;
+  scheduled: boolean;
+  pending: Batch | null;
+}
+
+/**
+ * Coalesces concurrent scoped lookups of the same recipient and purposes into one query: under load, one round
+ * trip to the database answers many requests. No answer is ever reused: a lookup only joins a query that has not
+ * been sent yet, so it sees every consent change committed before it was asked. A batch is asked at the latest
+ * `now` among its lookups, which is the same as asking each of them a moment later, never earlier (a grant that
+ * expired in between counts as expired). Each lookup gets the answers for its own subjects only, and a failed
+ * query fails every lookup in it (they deny).
+ */
+export function coalesce(
+  load: (ids: Iterable<string>, scope: ConsentScope) => Promise<Map<string, readonly ConsentRecord[]>>,
+  maxInFlight: number,
+): (ids: readonly string[], scope: ConsentScope) => Promise<ReadonlyMap<string, readonly ConsentRecord[]>> {
+  const queues = new Map<string, ScopeQueue>();
+  const flush = (key: string, queue: ScopeQueue) => {
+    queue.scheduled = false;
+    const batch = queue.pending;
+    if (!batch) return;
+    queue.pending = null;
+    queue.inFlight++;
+    load(batch.ids, batch.scope).then(
+      (all) => {
+        for (const waiter of batch.waiters) {
+          const own = new Map<string, readonly ConsentRecord[]>();
+          for (const id of waiter.ids) {
+            const records = all.get(id);
+            if (records) own.set(id, records);
+          }
+          waiter.resolve(own);
+        }
+      },
+      (error: unknown) => {
+        for (const waiter of batch.waiters) waiter.reject(error);
+      },
+    ).finally(() => {
+      queue.inFlight--;
+      if (queue.pending) schedule(key, queue);
+      else if (queue.inFlight === 0 && !queue.scheduled) queues.delete(key);
+    });
+  };
+  const schedule = (key: string, queue: ScopeQueue) => {
+    if (queue.scheduled || queue.inFlight >= maxInFlight) return;
+    queue.scheduled = true;
+    // After the current turn of the event loop: every lookup made in it joins the same query.
+    setImmediate(flush, key, queue);
+  };
+  return (ids, scope) =>
+    new Promise((resolve, reject) => {
+      const key = `${scope.recipient ?? ''}\u0000${scope.purposes.join(',')}`;
+      let queue = queues.get(key);
+      if (!queue) queues.set(key, (queue = { inFlight: 0, scheduled: false, pending: null }));
+      const batch = (queue.pending ??= { scope: { purposes: scope.purposes, recipient: scope.recipient, now: scope.now }, ids: new Set(), waiters: [] });
+      if (scope.now > batch.scope.now) batch.scope.now = scope.now;
+      for (const id of ids) batch.ids.add(id);
+      batch.waiters.push({ ids, resolve, reject });
+      schedule(key, queue);
+    });
+}
+
 /**
  * Loads the current consent of many subjects in one prepared query (never cached: withdrawals take effect at once).
  * Without a scope: every consent row of the subjects. With one: PostgreSQL decides, as isConsentGranted does,
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
+ * Concurrent scoped lookups of the same scope go out together (see coalesce): under load, one round trip answers
+ * many requests, and an answer is still never reused.
  */
-export function createConsentLoader(db: Database): ConsentLoader {
+export function createConsentLoader(db: Database, options: ConsentLoaderOptions = {}): ConsentLoader {
   const lookup = db
     .select({
       subjectId: consents.subjectId,
@@ -54,27 +143,31 @@ export function createConsentLoader(db: Database): ConsentLoader {
     .from(pairs)
     .groupBy(pairs.purpose)
     .prepare('gateway_consent_granted');
+  const loadGranted = async (ids: Iterable<string>, scope: ConsentScope): Promise<Map<string, readonly ConsentRecord[]>> => {
+    const rows = await granted.execute({
+      subjects: arrayLiteral([...ids]),
+      purposes: arrayLiteral(scope.purposes),
+      recipient: scope.recipient,
+      now: scope.now.toISOString(),
+    });
+    const out = new Map<string, readonly ConsentRecord[]>();
+    for (const row of rows) {
+      const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null });
+      // Subjects with this grant alone share one frozen list.
+      const only = Object.freeze([grant]);
+      for (const subjectId of row.subjects.split(',')) {
+        const list = out.get(subjectId);
+        out.set(subjectId, list ? [...list, grant] : only);
+      }
+    }
+    return out;
+  };
+  const batched = coalesce(loadGranted, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   return async (subjectIds, scope) => {
     const ids = subjectIds.filter(isUuid);
     if (ids.length === 0) return new Map();
     if (scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))) {
-      const rows = await granted.execute({
-        subjects: arrayLiteral(ids),
-        purposes: arrayLiteral(scope.purposes),
-        recipient: scope.recipient,
-        now: scope.now.toISOString(),
-      });
-      const out = new Map<string, readonly ConsentRecord[]>();
-      for (const row of rows) {
-        const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null });
-        // Subjects with this grant alone share one frozen list.
-        const only = Object.freeze([grant]);
-        for (const subjectId of row.subjects.split(',')) {
-          const list = out.get(subjectId);
-          out.set(subjectId, list ? [...list, grant] : only);
-        }
-      }
-      return out;
+      return batched(ids, scope);
     }
     const rows = await lookup.execute({ subjects: arrayLiteral(ids) });
     const all = new Map<string, ConsentRecord[]>();
