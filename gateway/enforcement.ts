@@ -4,7 +4,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import type { BoundCaller } from '../directives/caller.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
 import { planOperation, type EnforcementPlan, type OperationLimits } from '../directives/enforce/operation.ts';
-import { shapeResponse, type DisclosureSummary, type PrivacyFieldError } from '../directives/enforce/response.ts';
+import { ConsentPrefetch, shapeResponse, type DisclosureSummary, type PrivacyFieldError } from '../directives/enforce/response.ts';
 import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
 import { readPrivacyIndex, type PrivacyIndex } from '../directives/policy.ts';
 import { PrivacySchemaError, validatePrivacyIndex } from '../directives/validate.ts';
@@ -16,6 +16,8 @@ export interface GatewayContext {
   strict: boolean;
   /** Filled by enforcement once the response is shaped: what was released about whom. */
   disclosure?: DisclosureSummary;
+  /** Set by enforcement while the operation executes: entity fetches hand it their representations. */
+  consentPrefetch?: ConsentPrefetch;
 }
 
 export interface EnforcementOptions {
@@ -88,6 +90,8 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
     if (context.strict && plan.deniedCoordinates.length > 0) {
       return { data: null, errors: [rejection(plan.deniedCoordinates)] };
     }
+    const prefetched = ConsentPrefetch.forPlan(plan, context.caller, now(), options.loadConsents);
+    context.consentPrefetch = prefetched;
     const result = await executor({
       ...requestContext,
       document: plan.document,
@@ -102,7 +106,9 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
       now: at,
       mask: { pseudonymKey: options.pseudonymKey, now: at },
       loadConsents: options.loadConsents,
+      prefetched,
     });
+    context.consentPrefetch = undefined;
     context.disclosure = shaped.disclosure;
     if (context.strict && shaped.errors.length > 0) {
       return { data: null, errors: [rejection([...new Set(shaped.errors.map((e) => e.extensions.coordinate))].sort())] };

@@ -77,6 +77,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         url: options.subgraphUrls[name as SubgraphName] ?? url,
         fetcher: transport.fetcher,
         async willSendRequest({ request, context }) {
+          // An entity fetch names the data subjects the response will hold: their consent is asked for now.
+          context.consentPrefetch?.entities(request.variables?.representations);
           // Every subgraph call carries the gateway's signed statement of who asks and why.
           request.http?.headers.set(CALLER_ASSERTION_HEADER, await sign(context.caller));
         },

@@ -6,7 +6,7 @@ import { readPrivacyIndex } from '../policy.ts';
 import { privacyDirectiveDefinitions } from '../sdl.ts';
 import { validatePrivacyIndex } from '../validate.ts';
 import { planOperation } from './operation.ts';
-import { shapeResponse } from './response.ts';
+import { ConsentPrefetch, shapeResponse } from './response.ts';
 
 const sdl = `${privacyDirectiveDefinitions}
 type Query { me: Person  people: [Person!]!  node(id: ID!): Node }
@@ -259,6 +259,64 @@ describe('shapeResponse', () => {
     await shapeResponse(plan('{ people { id } }', c), { people: [{ id: 'p1' }] }, options);
     await shapeResponse(p, { people: [], me: null, node: null }, options);
     expect(calls).toEqual([]);
+  });
+
+  it("uses consent asked for during execution when it covers the response's subjects, and asks again when it does not", async () => {
+    const c = caller('MARKETING', 'marketer');
+    const granted = (id: string): [string, ConsentRecord[]] => [id, [{ purpose: 'MARKETING', recipientId: null, state: 'GRANTED', expiresAt: null }]];
+    const calls: (readonly string[])[] = [];
+    const loadConsents = async (subjects: readonly string[]) => {
+      calls.push(subjects);
+      return new Map([granted('p1'), granted('p3')].filter(([id]) => subjects.includes(id)));
+    };
+    const options = { ...shapeOptions(c), loadConsents };
+    const p = plan('{ people { id email career { headline } } }', c);
+    expect([...p.consent!.subjectFields]).toEqual([['Person', 'id']]);
+    const data = () => ({
+      people: [
+        { id: 'p1', email: 'a@x.jp', career: { headline: 'h1' } },
+        { id: 'p2', email: 'b@x.jp', career: { headline: 'h2' } },
+        { id: 'p3', email: 'c@x.jp', career: null },
+      ],
+    });
+    const alone = await shapeResponse(p, data(), options);
+    expect(alone.data).toEqual({
+      people: [
+        { id: 'p1', email: 'a@x.jp', career: { headline: 'h1' } },
+        { id: 'p2', email: null, career: null },
+        { id: 'p3', email: 'c@x.jp', career: null },
+      ],
+    });
+
+    // Representations name the subjects: each is asked for once, other types and malformed entries are ignored.
+    calls.length = 0;
+    const prefetch = ConsentPrefetch.forPlan(p, c, options.now, loadConsents)!;
+    prefetch.entities([{ __typename: 'Person', id: 'p1' }, { __typename: 'Person', id: 'p2' }, { __typename: 'Job', id: 'j1' }, null, 'p9', { __typename: 'Person', id: 7 }]);
+    prefetch.entities([{ __typename: 'Person', id: 'p2' }, { __typename: 'Person', id: 'p3' }]);
+    prefetch.entities(undefined);
+    expect(calls).toEqual([['p1', 'p2'], ['p3']]);
+    const covered = await shapeResponse(p, data(), { ...options, prefetched: prefetch });
+    expect(calls).toHaveLength(2);
+    expect(covered).toEqual(alone);
+
+    // A subject nobody asked for: everything is asked again, in one lookup.
+    calls.length = 0;
+    const partial = ConsentPrefetch.forPlan(p, c, options.now, loadConsents)!;
+    partial.entities([{ __typename: 'Person', id: 'p1' }]);
+    const again = await shapeResponse(p, data(), { ...options, prefetched: partial });
+    expect(calls).toEqual([['p1'], ['p1', 'p2', 'p3']]);
+    expect(again).toEqual(alone);
+
+    // A failed prefetch denies every consent-gated value (no second chance to release).
+    const failing = ConsentPrefetch.forPlan(p, c, options.now, async () => {
+      throw new Error('lookup failed');
+    })!;
+    failing.entities([{ __typename: 'Person', id: 'p1' }, { __typename: 'Person', id: 'p2' }, { __typename: 'Person', id: 'p3' }]);
+    const denied = await shapeResponse(p, data(), { ...options, prefetched: failing });
+    expect(denied.data).toEqual({ people: [1, 2, 3].map((i) => ({ id: `p${i}`, email: null, career: null })) });
+
+    // An operation without consent checks prefetches nothing.
+    expect(ConsentPrefetch.forPlan(plan('{ people { id years: email } }', caller('SERVICE_PROVISION', 'candidate')), c, options.now, loadConsents)).toBeUndefined();
   });
 
   it('leaves a response that nothing changes as it is, and reads its disclosure summary off it when asked', async () => {

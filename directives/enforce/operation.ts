@@ -84,6 +84,12 @@ export interface ConsentNeeds {
   purposes: string[];
   /** Whether the checks need consent to the calling employer (true) or to every employer (false); null: both. */
   perRecipient: boolean | null;
+  /**
+   * Type → the field naming its data subject, for the types on the way to a consent check that name their own
+   * subject: an entity fetch's representations of these types name subjects the response will hold, so their
+   * consent can be asked for while the operation is still executing (see ConsentPrefetch).
+   */
+  subjectFields: ReadonlyMap<string, string>;
 }
 
 /** Limits that keep a single operation from exhausting the graph. */
@@ -310,10 +316,28 @@ function changesNothing(plan: SelectionPlan): boolean {
   );
 }
 
-function consentNeeds(checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>): ConsentNeeds | null {
+function consentNeeds(checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>, subjectFields: ReadonlyMap<string, string>): ConsentNeeds | null {
   if (checks.size === 0) return null;
   const kinds = new Set([...checks].map((c) => c.perRecipient));
-  return { purposes: [...new Set([...checks].map((c) => c.purpose))].sort(), perRecipient: kinds.size === 1 ? [...kinds][0]! : null };
+  return {
+    purposes: [...new Set([...checks].map((c) => c.purpose))].sort(),
+    perRecipient: kinds.size === 1 ? [...kinds][0]! : null,
+    subjectFields,
+  };
+}
+
+/** The subject field of every type on a consent walk that names its own subject (see ConsentNeeds.subjectFields). */
+function subjectFieldsOnConsentWalks(root: SelectionPlan, index: PrivacyIndex): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (plan: SelectionPlan) => {
+    for (const [type, walk] of plan.consentWalks) {
+      const field = index.subjects.get(type);
+      if (field) out.set(type, field);
+      for (const entry of walk.below) visit(entry.child!);
+    }
+  };
+  visit(root);
+  return out;
 }
 
 function countSelections(walk: Walk, document: DocumentNode) {
@@ -504,7 +528,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     root,
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
-    consent: consentNeeds(walk.consentChecks),
+    consent: consentNeeds(walk.consentChecks, subjectFieldsOnConsentWalks(root, input.index)),
     inPlace,
     passThrough: inPlace && changesNothing(root),
   };

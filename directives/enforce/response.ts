@@ -1,5 +1,5 @@
 import type { BoundCaller } from '../caller.ts';
-import { ALLOW, decideForSubject, type ConsentLoader, type ConsentRecord, type Decision, type SubjectCheck } from '../decide.ts';
+import { ALLOW, decideForSubject, type ConsentLoader, type ConsentRecord, type ConsentScope, type Decision, type SubjectCheck } from '../decide.ts';
 import { applyMask, maskMember, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
@@ -96,6 +96,70 @@ export interface ShapeOptions {
   mask: MaskContext;
   /** Loads the current consent rows of these subjects in one query. */
   loadConsents: ConsentLoader;
+  /** Consent asked for while the operation executed; used when it covers every subject the response holds. */
+  prefetched?: ConsentPrefetch;
+}
+
+type Consents = ReadonlyMap<string, readonly ConsentRecord[]>;
+
+/** The scope of an operation's consent lookup: the recipient its checks ask about (see ConsentNeeds), at `now`. */
+export function consentScope(plan: EnforcementPlan, caller: BoundCaller, now: Date): ConsentScope | undefined {
+  if (!plan.consent || plan.consent.perRecipient === null) return undefined;
+  return { purposes: plan.consent.purposes, recipient: plan.consent.perRecipient ? caller.org : null, now };
+}
+
+/**
+ * Consent asked for while an operation executes. When the gateway sends an entity fetch, its representations name
+ * the data subjects the response will hold (ConsentNeeds.subjectFields); their consent is asked for at once, in
+ * parallel with the fetch, instead of after the whole result is in. shapeResponse uses the answers only if they
+ * cover every subject it finds in the result, and otherwise asks again for all of them. Answers reflect the
+ * consent ledger at the moment they were asked, during the request, like any lookup; a failed one denies.
+ */
+export class ConsentPrefetch {
+  readonly #asked = new Set<string>();
+  readonly #answers: Promise<Consents | 'unknown'>[] = [];
+
+  constructor(
+    private readonly fields: ReadonlyMap<string, string>,
+    private readonly scope: ConsentScope | undefined,
+    private readonly load: ConsentLoader,
+  ) {}
+
+  /** For an operation whose plan needs consent, else undefined. */
+  static forPlan(plan: EnforcementPlan, caller: BoundCaller, now: Date, load: ConsentLoader): ConsentPrefetch | undefined {
+    if (!plan.consent || plan.consent.subjectFields.size === 0) return undefined;
+    return new ConsentPrefetch(plan.consent.subjectFields, consentScope(plan, caller, now), load);
+  }
+
+  /** Asks for the consent of the subjects an entity fetch's representations name (anything else is ignored). */
+  entities(representations: unknown): void {
+    if (!Array.isArray(representations)) return;
+    const ids: string[] = [];
+    for (const representation of representations) {
+      if (representation === null || typeof representation !== 'object') continue;
+      const typeName = (representation as Record<string, unknown>).__typename;
+      const field = typeof typeName === 'string' ? this.fields.get(typeName) : undefined;
+      const id = field ? (representation as Record<string, unknown>)[field] : undefined;
+      if (typeof id !== 'string' || this.#asked.has(id)) continue;
+      this.#asked.add(id);
+      ids.push(id);
+    }
+    if (ids.length === 0) return;
+    // Caught at once: a response that never gets shaped (an executor error) leaves no unhandled rejection.
+    this.#answers.push(this.load(ids, this.scope).catch(() => 'unknown' as const));
+  }
+
+  /** The consent of `subjects` if every one was asked for (merged answers, or 'unknown' if a lookup failed); else undefined. */
+  async covering(subjects: ReadonlySet<string>): Promise<Consents | 'unknown' | undefined> {
+    if (this.#answers.length === 0) return undefined;
+    for (const subject of subjects) if (!this.#asked.has(subject)) return undefined;
+    const answers = await Promise.all(this.#answers);
+    if (answers.includes('unknown')) return 'unknown';
+    if (answers.length === 1) return answers[0] as Consents;
+    const merged = new Map<string, readonly ConsentRecord[]>();
+    for (const answer of answers as Consents[]) for (const [subject, records] of answer) merged.set(subject, records);
+    return merged;
+  }
 }
 
 export interface ShapedResponse {
@@ -110,7 +174,7 @@ const MESSAGES = {
   CONSENT_REQUIRED: 'The data subject has not consented to this use.',
 } as const;
 
-const NO_CONSENTS: ReadonlyMap<string, readonly ConsentRecord[]> = new Map();
+const NO_CONSENTS: Consents = new Map();
 const NO_RECORDS: readonly ConsentRecord[] = [];
 
 const fieldNameCache = new WeakMap<SelectionPlan, Map<string, string | null>>();
@@ -178,19 +242,21 @@ export async function shapeResponse(
     const deferred = data ? (into: Disclosure) => void shapePass(plan, data, options, NO_CONSENTS, into) : undefined;
     return { data: data ?? null, errors: [], masked: [], disclosure: new Disclosure(caller.purpose, caller.role, caller.org, caller.legalBasis, deferred) };
   }
-  let consents: ReadonlyMap<string, readonly ConsentRecord[]> | 'unknown' = NO_CONSENTS;
+  let consents: Consents | 'unknown' = NO_CONSENTS;
   if (plan.consent && data) {
     const subjects = new Set<string>();
     collectSubjects(data, plan.root, null, subjects);
     if (subjects.size > 0) {
-      // The recipient decideForSubject checks: the caller's employer for per-employer consent, else none. Checks
-      // that disagree cannot share one scope: then every row of the subjects is loaded and decided here.
-      const { purposes, perRecipient } = plan.consent;
-      const scope = perRecipient === null ? undefined : { purposes, recipient: perRecipient ? caller.org : null, now };
-      try {
-        consents = await options.loadConsents([...subjects], scope);
-      } catch {
-        consents = 'unknown'; // a failed lookup denies every consent-gated value
+      const prefetched = options.prefetched ? await options.prefetched.covering(subjects) : undefined;
+      if (prefetched !== undefined) consents = prefetched;
+      else {
+        // The recipient decideForSubject checks: the caller's employer for per-employer consent, else none. Checks
+        // that disagree cannot share one scope: then every row of the subjects is loaded and decided here.
+        try {
+          consents = await options.loadConsents([...subjects], consentScope(plan, caller, now));
+        } catch {
+          consents = 'unknown'; // a failed lookup denies every consent-gated value
+        }
       }
     }
   }
