@@ -535,6 +535,8 @@ describe('an employer cannot learn that a non-consenting candidate exists', () =
 const GATEWAY_CONSENT_LOOKUP = /from "privacy"\."consents" where "privacy"\."consents"\."subject_id" = any\(\$1::uuid\[\]\)/i;
 /** The subgraphs' row filter (hasConsentSql): `exists (select 1 from privacy.consents c where c.subject_id = …)`. */
 const SUBGRAPH_ROW_FILTER = /from privacy\.consents c where c\.subject_id =/i;
+/** The users subgraph reading candidates by id (its entity resolver's batch). */
+const USERS_CANDIDATES_BY_ID = /from "users"\."candidates" where "users"\."candidates"\."id" = any\(/i;
 
 describe('the gateway consent check', () => {
   it('a 100-candidate page with consent-gated fields costs exactly one consent query at the gateway', async () => {
@@ -565,6 +567,11 @@ describe('the gateway consent check', () => {
     expect(statements.filter((s) => SUBGRAPH_ROW_FILTER.test(s) && GATEWAY_CONSENT_LOOKUP.test(s))).toEqual([]);
     // No other statement reads the consent table by subject list.
     expect(statements.filter((s) => /"privacy"\."consents"/.test(s) && !GATEWAY_CONSENT_LOOKUP.test(s))).toEqual([]);
+    // It is asked while the operation executes, from the users fetch's representations: before the users subgraph
+    // reads the page's candidates, not after the whole result is in.
+    const usersRead = statements.findIndex((s) => USERS_CANDIDATES_BY_ID.test(s));
+    expect(usersRead).toBeGreaterThan(-1);
+    expect(statements.indexOf(gateway[0]!)).toBeLessThan(usersRead);
   });
 
   it('the same page with no personal field needs no consent lookup at all', async () => {
