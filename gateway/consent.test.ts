@@ -8,7 +8,7 @@ import { isConsentGranted } from '../directives/decide.ts';
 import { recordConsent } from '../subgraphs/common/consent.ts';
 import { openTestDatabase } from '../test/database.ts';
 import type { ConsentScope } from '../directives/decide.ts';
-import { coalesce, createConsentLoader } from './consent.ts';
+import { coalesceLookups, createConsentLoader } from './consent.ts';
 
 let handle: DatabaseHandle;
 let subjects: string[];
@@ -159,6 +159,10 @@ describe('createConsentLoader', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
+  it('refuses a limit of queries in flight that is not a positive integer', () => {
+    for (const maxInFlight of [0, -1, 1.5, Number.NaN]) expect(() => createConsentLoader(handle.db, { maxInFlight })).toThrow(RangeError);
+  });
+
   it('skips ids that are not UUIDs without a query error', async () => {
     const load = createConsentLoader(handle.db);
     const out = await load(['not-a-uuid', "x'; drop table privacy.consents; --"], { purposes: ['MARKETING'], recipient: null, now: NOW });
@@ -166,7 +170,7 @@ describe('createConsentLoader', () => {
   });
 });
 
-describe('coalesce', () => {
+describe('coalesceLookups', () => {
   interface Call {
     ids: string[];
     now: Date;
@@ -180,7 +184,7 @@ describe('coalesce', () => {
   const record = { purpose: 'EMPLOYER_DISCLOSURE', recipientId: DEMO_IDS.employer, state: 'GRANTED', expiresAt: null } as const;
   const setup = (maxInFlight: number) => {
     const calls: Call[] = [];
-    const lookup = coalesce(
+    const lookup = coalesceLookups(
       (ids, scope) =>
         new Promise((resolve, reject) => {
           calls.push({
@@ -236,5 +240,11 @@ describe('coalesce', () => {
     expect(calls.length).toBe(3);
     calls[2]!.answer([]);
     expect((await again).size).toBe(0);
+  });
+
+  it('settles every lookup even when an answer cannot be read', async () => {
+    const lookup = coalesceLookups(async () => null as unknown as Map<string, never>, 1);
+    const settled = await Promise.allSettled([lookup(['a'], scope(1)), lookup(['b'], scope(1))]);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -19,7 +19,7 @@ export interface ConsentLoaderOptions {
   maxInFlight?: number;
 }
 
-export const DEFAULT_MAX_IN_FLIGHT = 2;
+const DEFAULT_MAX_IN_FLIGHT = 2;
 
 interface Waiter {
   ids: readonly string[];
@@ -48,7 +48,7 @@ interface ScopeQueue {
  * expired in between counts as expired). Each lookup gets the answers for its own subjects only, and a failed
  * query fails every lookup in it (they deny).
  */
-export function coalesce(
+export function coalesceLookups(
   load: (ids: Iterable<string>, scope: ConsentScope) => Promise<Map<string, readonly ConsentRecord[]>>,
   maxInFlight: number,
 ): (ids: readonly string[], scope: ConsentScope) => Promise<ReadonlyMap<string, readonly ConsentRecord[]>> {
@@ -59,8 +59,11 @@ export function coalesce(
     if (!batch) return;
     queue.pending = null;
     queue.inFlight++;
-    load(batch.ids, batch.scope).then(
-      (all) => {
+    const failAll = (error: unknown) => {
+      for (const waiter of batch.waiters) waiter.reject(error);
+    };
+    load(batch.ids, batch.scope)
+      .then((all) => {
         for (const waiter of batch.waiters) {
           const own = new Map<string, readonly ConsentRecord[]>();
           for (const id of waiter.ids) {
@@ -69,15 +72,14 @@ export function coalesce(
           }
           waiter.resolve(own);
         }
-      },
-      (error: unknown) => {
-        for (const waiter of batch.waiters) waiter.reject(error);
-      },
-    ).finally(() => {
-      queue.inFlight--;
-      if (queue.pending) schedule(key, queue);
-      else if (queue.inFlight === 0 && !queue.scheduled) queues.delete(key);
-    });
+      }, failAll)
+      // Whatever goes wrong, every lookup settles (a settled one ignores this) and nothing is left unhandled.
+      .catch(failAll)
+      .finally(() => {
+        queue.inFlight--;
+        if (queue.pending) schedule(key, queue);
+        else if (queue.inFlight === 0 && !queue.scheduled) queues.delete(key);
+      });
   };
   const schedule = (key: string, queue: ScopeQueue) => {
     if (queue.scheduled || queue.inFlight >= maxInFlight) return;
@@ -104,7 +106,7 @@ export function coalesce(
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
- * Concurrent scoped lookups of the same scope go out together (see coalesce): under load, one round trip answers
+ * Concurrent scoped lookups of the same scope go out together (see coalesceLookups): under load, one round trip answers
  * many requests, and an answer is still never reused.
  */
 export function createConsentLoader(db: Database, options: ConsentLoaderOptions = {}): ConsentLoader {
@@ -162,7 +164,9 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     }
     return out;
   };
-  const batched = coalesce(loadGranted, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}.`);
+  const batched = coalesceLookups(loadGranted, maxInFlight);
   return async (subjectIds, scope) => {
     const ids = subjectIds.filter(isUuid);
     if (ids.length === 0) return new Map();
