@@ -315,6 +315,13 @@ describe('shapeResponse', () => {
     const denied = await shapeResponse(p, data(), { ...options, prefetched: failing });
     expect(denied.data).toEqual({ people: [1, 2, 3].map((i) => ({ id: `p${i}`, email: null, career: null })) });
 
+    // A mutation's consent is asked for after it has run whole: no prefetch.
+    const mutationSdl = `${sdl}\ntype Mutation { touch: Person }`;
+    const mutationSchema = buildSchema(mutationSdl);
+    const mutationIndex = readPrivacyIndex(parse(mutationSdl)).index;
+    const mutation = planOperation({ schema: mutationSchema, index: mutationIndex, document: parse('mutation { touch { id email } }'), operationName: undefined, caller: c });
+    expect(mutation.consent).not.toBeNull();
+    expect(ConsentPrefetch.forPlan(mutation, c, options.now, loadConsents)).toBeUndefined();
     // An operation without consent checks prefetches nothing.
     expect(ConsentPrefetch.forPlan(plan('{ people { id years: email } }', caller('SERVICE_PROVISION', 'candidate')), c, options.now, loadConsents)).toBeUndefined();
   });

@@ -125,9 +125,12 @@ export class ConsentPrefetch {
     private readonly load: ConsentLoader,
   ) {}
 
-  /** For an operation whose plan needs consent, else undefined. */
+  /**
+   * For a query whose plan needs consent, else undefined. A mutation's consent is asked for after it has run
+   * whole: one of its fields may change consent that an earlier field's values depend on.
+   */
   static forPlan(plan: EnforcementPlan, caller: BoundCaller, now: Date, load: ConsentLoader): ConsentPrefetch | undefined {
-    if (!plan.consent || plan.consent.subjectFields.size === 0) return undefined;
+    if (plan.operation.operation !== 'query' || !plan.consent || plan.consent.subjectFields.size === 0) return undefined;
     return new ConsentPrefetch(plan.consent.subjectFields, consentScope(plan, caller, now), load);
   }
 
