@@ -54,7 +54,12 @@ export function applyMask(strategy: MaskStrategy, value: unknown, context: MaskC
  */
 export function maskMember(strategy: MaskStrategy, field: string, value: unknown, context: MaskContext): unknown {
   if (strategy === 'PSEUDONYM') assertPseudonymKey(context.pseudonymKey);
-  return strategy === 'PREFECTURE_ONLY' && ADDRESS_KEPT_KEYS.has(field) && typeof value === 'string' ? value : null;
+  return strategy === 'PREFECTURE_ONLY' ? prefectureOnlyKeeps(field, value) : null;
+}
+
+/** What PREFECTURE_ONLY keeps of one address member: `prefecture` and `__typename` when they are strings. */
+function prefectureOnlyKeeps(field: string, value: unknown): string | null {
+  return ADDRESS_KEPT_KEYS.has(field) && typeof value === 'string' ? value : null;
 }
 
 /** Keeps the first code point of the local part and the domain: `taro.yamada@example.com` → `t***@example.com`. */
@@ -114,7 +119,7 @@ export function prefectureOnly(address: unknown): Record<string, unknown> | null
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(address)) {
     const value = (address as Record<string, unknown>)[key];
-    const kept = ADDRESS_KEPT_KEYS.has(key) && typeof value === 'string' ? value : null;
+    const kept = prefectureOnlyKeeps(key, value);
     // An own "__proto__" key (from JSON) stays a plain key: assigning it would replace the prototype.
     if (key === '__proto__') Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
     else out[key] = kept;
@@ -169,15 +174,16 @@ function parseIsoDate(s: string): CalendarDate | null {
     const year = digits(s, 0, 4);
     const month = s.charCodeAt(4) === DASH ? digits(s, 5, 2) : -1;
     const day = s.charCodeAt(7) === DASH ? digits(s, 8, 2) : -1;
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-    return { year, month, day };
+    return year < 0 ? null : calendarDate(year, month, day);
   }
   const match = ISO_DATE.exec(s);
   if (match === null) return null;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
   if (match[4] !== undefined && Number.isNaN(Date.parse(s))) return null;
+  return calendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** The date if the month and day exist in that year, else null. */
+function calendarDate(year: number, month: number, day: number): CalendarDate | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return { year, month, day };
 }

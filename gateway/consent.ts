@@ -64,6 +64,8 @@ export function coalesceLookups(
     };
     load(batch.ids, batch.scope)
       .then((all) => {
+        // A lookup alone in its batch asked for every subject in it: the answer is already its own.
+        if (batch.waiters.length === 1) return batch.waiters[0]!.resolve(all);
         for (const waiter of batch.waiters) {
           const own = new Map<string, readonly ConsentRecord[]>();
           for (const id of waiter.ids) {
