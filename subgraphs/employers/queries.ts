@@ -6,7 +6,7 @@ import { and, desc, eq, getTableColumns, inArray, lte, or, sql, type SQL } from 
 import { applications, employers, jobs } from '../../db/schema/employers.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, type CursorPosition } from '../common/pagination.ts';
-import { afterTimestampCursor, isUuid, timestampKey, uuidIn } from '../common/sql.ts';
+import { afterTimestampCursor, idsIn, isUuid, preparedByIds, timestampKey, uuidIn } from '../common/sql.ts';
 import { groupLoader, loaderFor, rowLoader } from '../common/batch-loader.ts';
 
 export type EmployerRow = typeof employers.$inferSelect;
@@ -29,12 +29,15 @@ export function emptyConnection<T>(): Connection<T> {
   return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
 }
 
+const employersById = preparedByIds('employers_employers_by_id', (db) => db.select().from(employers).where(idsIn(employers.id)));
+const jobsById = preparedByIds('employers_jobs_by_id', (db) => db.select().from(jobs).where(idsIn(jobs.id)));
+
 export function employerLoader(ctx: SubgraphContext) {
-  return rowLoader(ctx, 'employers.employer', (ids) => ctx.db.select().from(employers).where(uuidIn(employers.id, ids)), (r) => r.id);
+  return rowLoader(ctx, 'employers.employer', (ids) => employersById(ctx.db, ids), (r) => r.id);
 }
 
 export function jobLoader(ctx: SubgraphContext) {
-  return rowLoader(ctx, 'employers.job', (ids) => ctx.db.select().from(jobs).where(uuidIn(jobs.id, ids)), (r) => r.id);
+  return rowLoader(ctx, 'employers.job', (ids) => jobsById(ctx.db, ids), (r) => r.id);
 }
 
 /**

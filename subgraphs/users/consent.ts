@@ -28,36 +28,32 @@ import { candidates } from '../../db/schema/users.ts';
 import { CONSENT_PURPOSES, PURPOSES, type ConsentPurpose } from '../../directives/purposes.ts';
 import { applyConsentChange } from '../common/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
-import { isUuid, iso, uuidIn } from '../common/sql.ts';
+import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader } from '../common/batch-loader.ts';
 import { badInput, forbidden, withoutLeaks } from '../common/errors.ts';
 
 export type ConsentRow = typeof consents.$inferSelect;
 export type ConsentEventRow = typeof consentEvents.$inferSelect;
 
+const consentsBySubject = preparedByIds('users_consents_by_subject', (db) =>
+  db
+    .select()
+    .from(consents)
+    .where(idsIn(consents.subjectId))
+    .orderBy(asc(consents.purpose), sql`${consents.recipientId} asc nulls first`),
+);
+const consentEventsBySubject = preparedByIds('users_consent_events_by_subject', (db) =>
+  db.select().from(consentEvents).where(idsIn(consentEvents.subjectId)).orderBy(asc(consentEvents.id)),
+);
+
 /** The current consent rows of many candidates, one query per request wave. */
 export function consentsLoader(ctx: SubgraphContext) {
-  return groupLoader(
-    ctx,
-    'users.consents',
-    (ids) =>
-      ctx.db
-        .select()
-        .from(consents)
-        .where(uuidIn(consents.subjectId, ids))
-        .orderBy(asc(consents.purpose), sql`${consents.recipientId} asc nulls first`),
-    (row) => row.subjectId,
-  );
+  return groupLoader(ctx, 'users.consents', (ids) => consentsBySubject(ctx.db, ids), (row) => row.subjectId);
 }
 
 /** The ledger events of many candidates in the order they were appended. */
 export function consentHistoryLoader(ctx: SubgraphContext) {
-  return groupLoader(
-    ctx,
-    'users.consentHistory',
-    (ids) => ctx.db.select().from(consentEvents).where(uuidIn(consentEvents.subjectId, ids)).orderBy(asc(consentEvents.id)),
-    (row) => row.subjectId,
-  );
+  return groupLoader(ctx, 'users.consentHistory', (ids) => consentEventsBySubject(ctx.db, ids), (row) => row.subjectId);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolvers, mayReadConsents } from './consent.ts';
-import { isUuid, iso, uuidIn } from '../common/sql.ts';
+import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
 
@@ -11,50 +11,41 @@ type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
 type ResumeRow = typeof resumes.$inferSelect;
 
+const candidatesById = preparedByIds('users_candidates_by_id', (db) => db.select().from(candidates).where(idsIn(candidates.id)));
+const addressesByCandidate = preparedByIds('users_addresses_by_candidate', (db) =>
+  db.select().from(addresses).where(idsIn(addresses.candidateId)),
+);
+const residenceCardsByCandidate = preparedByIds('users_residence_cards_by_candidate', (db) =>
+  db.select().from(residenceCards).where(idsIn(residenceCards.candidateId)),
+);
+const resumesByCandidate = preparedByIds('users_resumes_by_candidate', (db) => db.select().from(resumes).where(idsIn(resumes.candidateId)));
+const workHistoryByCandidate = preparedByIds('users_work_history_by_candidate', (db) =>
+  db
+    .select()
+    .from(workHistory)
+    .where(idsIn(workHistory.candidateId))
+    .orderBy(desc(workHistory.startedOn), asc(workHistory.id)),
+);
+
 /** Candidate rows by id, one query per request wave. No row rule: used for entity references only. */
 export function candidateLoader(ctx: SubgraphContext) {
-  return rowLoader(ctx, 'users.candidate', (ids) => ctx.db.select().from(candidates).where(uuidIn(candidates.id, ids)), (row) => row.id);
+  return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
 }
 
 function addressLoader(ctx: SubgraphContext) {
-  return rowLoader(
-    ctx,
-    'users.address',
-    (ids) => ctx.db.select().from(addresses).where(uuidIn(addresses.candidateId, ids)),
-    (row) => row.candidateId,
-  );
+  return rowLoader(ctx, 'users.address', (ids) => addressesByCandidate(ctx.db, ids), (row) => row.candidateId);
 }
 
 function residenceCardLoader(ctx: SubgraphContext) {
-  return rowLoader(
-    ctx,
-    'users.residenceCard',
-    (ids) => ctx.db.select().from(residenceCards).where(uuidIn(residenceCards.candidateId, ids)),
-    (row) => row.candidateId,
-  );
+  return rowLoader(ctx, 'users.residenceCard', (ids) => residenceCardsByCandidate(ctx.db, ids), (row) => row.candidateId);
 }
 
 function resumeLoader(ctx: SubgraphContext) {
-  return rowLoader(
-    ctx,
-    'users.resume',
-    (ids) => ctx.db.select().from(resumes).where(uuidIn(resumes.candidateId, ids)),
-    (row) => row.candidateId,
-  );
+  return rowLoader(ctx, 'users.resume', (ids) => resumesByCandidate(ctx.db, ids), (row) => row.candidateId);
 }
 
 function workHistoryLoader(ctx: SubgraphContext) {
-  return groupLoader(
-    ctx,
-    'users.workHistory',
-    (ids) =>
-      ctx.db
-        .select()
-        .from(workHistory)
-        .where(uuidIn(workHistory.candidateId, ids))
-        .orderBy(desc(workHistory.startedOn), asc(workHistory.id)),
-    (row) => row.candidateId,
-  );
+  return groupLoader(ctx, 'users.workHistory', (ids) => workHistoryByCandidate(ctx.db, ids), (row) => row.candidateId);
 }
 
 /** One candidate by id under the caller's row rule; null when unknown, malformed or not visible (indistinguishable). */
