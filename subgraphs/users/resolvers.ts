@@ -6,6 +6,8 @@ import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolve
 import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
+import { candidatesWithParts, selectedCandidateParts, type CandidatePart } from './entity-parts.ts';
+import type { GraphQLResolveInfo } from 'graphql';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -27,9 +29,25 @@ const workHistoryByCandidate = preparedByIds('users_work_history_by_candidate', 
     .orderBy(desc(workHistory.startedOn), asc(workHistory.id)),
 );
 
-/** Candidate rows by id, one query per request wave. No row rule: used for entity references only. */
-export function candidateLoader(ctx: SubgraphContext) {
-  return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
+/**
+ * Candidate rows by id, one query per request wave. No row rule: used for entity references only.
+ * With `parts`, the same statement reads those one-to-one parts and hands them to their own loaders.
+ */
+export function candidateLoader(ctx: SubgraphContext, parts: readonly CandidatePart[] = []) {
+  if (parts.length === 0) return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
+  const read = candidatesWithParts(parts);
+  return rowLoader(
+    ctx,
+    `users.candidate+${parts.join('+')}`,
+    async (ids) =>
+      (await read(ctx.db, ids)).map(({ candidate, parts: found }) => {
+        if (found.address !== undefined) addressLoader(ctx).prime(candidate.id, found.address);
+        if (found.residenceCard !== undefined) residenceCardLoader(ctx).prime(candidate.id, found.residenceCard);
+        if (found.resume !== undefined) resumeLoader(ctx).prime(candidate.id, found.resume);
+        return candidate;
+      }),
+    (row) => row.id,
+  );
 }
 
 function addressLoader(ctx: SubgraphContext) {
@@ -82,8 +100,9 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
   },
   Candidate: {
-    __resolveReference: (reference: { id: unknown }, ctx: SubgraphContext) =>
-      isUuid(reference.id) ? candidateLoader(ctx).load(reference.id.toLowerCase()) : null,
+    // @apollo/subgraph calls it with (reference, context, info of `_entities`); the map's type names a field resolver.
+    __resolveReference: (reference: { id: unknown }, ctx: SubgraphContext, info: unknown) =>
+      isUuid(reference.id) ? candidateLoader(ctx, selectedCandidateParts(info as GraphQLResolveInfo)).load(reference.id.toLowerCase()) : null,
     address: (parent: CandidateRow, _args, ctx: SubgraphContext) => addressLoader(ctx).load(parent.id),
     residenceCard: (parent: CandidateRow, _args, ctx: SubgraphContext) => residenceCardLoader(ctx).load(parent.id),
     resume: (parent: CandidateRow, _args, ctx: SubgraphContext) => resumeLoader(ctx).load(parent.id),

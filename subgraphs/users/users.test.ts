@@ -207,8 +207,52 @@ describe('entity references', () => {
     expect(result?.data?._entities).toHaveLength(50);
     expect((result?.data?._entities as { resume: { workHistory: unknown[] } }[]).every((c) => c.resume.workHistory.length === 2)).toBe(true);
     const five = await countQueries(handle, () => run(ENTITIES, caller('support'), { representations: representations(5) }));
-    // candidates, addresses, resumes, work history: one query each.
-    expect(fifty.count).toBe(4);
+    // The candidates with their address and CV in one statement, then their work history.
+    expect(fifty.count).toBe(2);
+    expect(fifty.statements[0]).toMatch(/left join "users"."addresses".*left join "users"."resumes"/);
     expect(five.count).toBe(fifty.count);
+  });
+
+  it('reads the selected one-to-one parts with the candidate: the same values as their own loaders, null where there is none', async () => {
+    const PARTS = 'address { postalCode prefecture city street } residenceCard { number nationality statusOfResidence expiresOn } resume { summary skills updatedAt }';
+    const ids = Array.from({ length: 12 }, (_, n) => candidateId(n));
+    let joined: Awaited<ReturnType<Run>> | undefined;
+    const queries = await countQueries(handle, async () => {
+      joined = await run(`query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { id ${PARTS} } } }`, caller('support'), {
+        representations: ids.map((id) => ({ __typename: 'Candidate', id })),
+      });
+    });
+    expect(joined?.errors).toBeUndefined();
+    expect(queries.count).toBe(1);
+    const entities = joined?.data?._entities as { id: string; residenceCard: unknown; address: unknown }[];
+    expect(entities.map((e) => e.id)).toEqual(ids);
+    // The root field reads each part with its own loader.
+    for (const entity of entities) {
+      const own = await run(`query ($id: ID!) { candidate(id: $id) { id ${PARTS} } }`, caller('support'), { id: entity.id });
+      expect(entity).toEqual(own.data?.candidate);
+    }
+    expect(entities.some((e) => e.residenceCard === null)).toBe(true);
+    expect(entities.some((e) => e.residenceCard !== null && e.address !== null)).toBe(true);
+  });
+
+  it('sees parts behind named and nested fragments, and reads nothing it was not asked for', async () => {
+    const representations = [0, 1, 2].map((n) => ({ __typename: 'Candidate', id: candidateId(n) }));
+    const named = await countQueries(handle, async () => {
+      const result = await run(
+        'query ($representations: [_Any!]!) { _entities(representations: $representations) { ...Parts } } fragment Parts on Candidate { ... on Candidate { id resume { summary } } }',
+        caller('support'),
+        { representations },
+      );
+      expect(result.errors).toBeUndefined();
+      expect((result.data?._entities as { resume: { summary: string } }[]).map((e) => e.resume.summary)).toEqual(['Summary 0', 'Summary 1', 'Summary 2']);
+    });
+    expect(named.count).toBe(1);
+    expect(named.statements[0]).toMatch(/left join "users"."resumes"/);
+    expect(named.statements[0]).not.toMatch(/addresses|residence_cards/);
+    const plain = await countQueries(handle, () =>
+      run('query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { id fullName } } }', caller('support'), { representations }),
+    );
+    expect(plain.count).toBe(1);
+    expect(plain.statements[0]).not.toMatch(/join/);
   });
 });
