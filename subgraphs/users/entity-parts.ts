@@ -65,21 +65,24 @@ interface Split {
   parts: Partial<PartRows>;
 }
 
-/** Splits a flat joined row: a part whose `candidateId` is null was not there (left join). */
+/** Splits a flat joined row: a part whose `candidateId` is null was not there (left join). Keys are built once. */
 function splitter(parts: readonly CandidatePart[]): (row: Record<string, unknown>) => Split {
   const own = Object.keys(getTableColumns(candidates));
-  const names = parts.map((part) => [part, Object.keys(getTableColumns(CANDIDATE_PARTS[part]))] as const);
+  const groups = parts.map((part) => {
+    const names = Object.keys(getTableColumns(CANDIDATE_PARTS[part]));
+    return { part, presence: `${part}.candidateId`, names, keys: names.map((name) => `${part}.${name}`) };
+  });
   return (row) => {
     const candidate: Record<string, unknown> = {};
     for (const name of own) candidate[name] = row[name];
     const found: Record<string, unknown> = {};
-    for (const [part, columns] of names) {
-      if (row[`${part}.candidateId`] === null) {
+    for (const { part, presence, names, keys } of groups) {
+      if (row[presence] === null) {
         found[part] = null;
         continue;
       }
       const value: Record<string, unknown> = {};
-      for (const name of columns) value[name] = row[`${part}.${name}`];
+      for (let i = 0; i < names.length; i++) value[names[i]!] = row[keys[i]!];
       found[part] = value;
     }
     return { candidate: candidate as CandidateRow, parts: found as Partial<PartRows> };
