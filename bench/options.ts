@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { installedWrk, type LoadGenerator } from './load.ts';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.ts';
 
 /** What one `npm run bench` invocation measures. */
@@ -29,6 +30,8 @@ export interface BenchOptions {
   profile: (ScenarioId | 'subgraphs')[];
   outDir: string;
   quick: boolean;
+  /** wrk when installed (it costs the shared core least), else autocannon; `--load-generator` chooses. */
+  loadGenerator: LoadGenerator;
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -47,6 +50,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --reuse-db            keep a bench database that is already seeded with the requested size
   --no-pin              do not pin processes to cores with taskset
   --profile LIST        CPU-profile these scenarios' processes (or: subgraphs) during the measured runs, e.g. --profile B
+  --load-generator G    wrk or autocannon (default: wrk when it is installed, else autocannon)
   --out DIR             where results go (default bench/results)
   --quick               smoke run: 1 s warm-up, 1 s runs, 1 round, 2,000 candidates unless given
   --render FILE.json    only re-render the markdown of an earlier run's results
@@ -100,6 +104,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'no-pin': { type: 'boolean' },
       profile: { type: 'string' },
       out: { type: 'string' },
+      'load-generator': { type: 'string' },
       quick: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -123,6 +128,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     return cores;
   });
   if (cpuLimits.length === 0) throw new Error('--cpu-limits needs at least one entry.');
+  const generator = values['load-generator'] ?? (installedWrk() ? 'wrk' : 'autocannon');
+  if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--load-generator must be wrk or autocannon (got "${generator}").`);
+  if (generator === 'wrk' && !installedWrk()) throw new Error('--load-generator wrk: wrk is not installed (Debian: apt-get install wrk).');
   return {
     candidates,
     scale,
@@ -143,5 +151,6 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     ],
     outDir: values.out ?? 'bench/results',
     quick,
+    loadGenerator: generator,
   };
 }

@@ -15,7 +15,7 @@ export interface RunRecord {
   subgraphsCpuMicrosPerRequest: number;
   /** Peak RSS of the answering process so far (kB). */
   targetMaxRssKb: number;
-  /** CPU time of the orchestrator (autocannon and the response checks) per response. */
+  /** CPU time of the orchestrator and the load generator (with the response checks) per response. */
   loadGeneratorCpuMicrosPerRequest: number;
   /** Cores the whole machine kept busy during the run (/proc/stat). */
   machineBusyCores: number;
@@ -218,6 +218,8 @@ export interface BenchReport {
     pinning: { gateway: string; rest: string | null } | null;
     profiled: string[];
     quick: boolean;
+    /** "wrk 4.1.0" or "autocannon"; absent in results written before wrk could be chosen (autocannon). */
+    loadGenerator?: string;
   };
   phases: PhaseRecord[];
 }
@@ -229,9 +231,9 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
     '',
     `Machine: ${host.cpu}, ${host.memoryGiB} GiB RAM, ${host.os}, Node ${host.node}, ${host.database}.`,
     settings.pinning
-      ? `Gateway under test pinned to core ${settings.pinning.gateway}; subgraphs process, autocannon and the orchestrator on core ${settings.pinning.rest}; the database server unpinned.`
+      ? `Gateway under test pinned to core ${settings.pinning.gateway}; subgraphs process, the load generator and the orchestrator on core ${settings.pinning.rest}; the database server unpinned.`
       : 'No core pinning.',
-    `Load: autocannon, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round. Every process runs with NODE_ENV=production.`,
+    `Load: ${settings.loadGenerator ?? 'autocannon'}, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round. Every process runs with NODE_ENV=production.`,
     settings.profiled.length > 0
       ? `**Profiled run (${settings.profiled.join(', ')}: V8 CPU profiler on during the measured runs): figures are slowed by the profiler.**`
       : '',

@@ -1,4 +1,4 @@
-// `npm run bench`: the cost of enforcement against plain @apollo/gateway, measured with autocannon. See bench/README.md.
+// `npm run bench`: the cost of enforcement against plain @apollo/gateway, measured with wrk or autocannon. See bench/README.md.
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/com
 import { cpuLimitUnavailable, limitCpu } from './cgroup.ts';
 import { hasTaskset, killAllChildren, pinSelf, spawnChild, type BenchChild, type Usage } from './children.ts';
 import { prepareDatabase, type BenchDatabase } from './database.ts';
-import { runLoad, stopLoad, type LoadTarget } from './load.ts';
+import { installedWrk, loadGeneratorCpuMicros, runLoad, stopLoad, type LoadTarget } from './load.ts';
 import { parseBenchOptions, type BenchOptions } from './options.ts';
 import type { GatewayChildConfig } from './processes/gateway.ts';
 import { profileMarkdown, readProfile, summarizeProfile } from './profile.ts';
@@ -260,7 +260,7 @@ async function runPhase(
       for (const scenario of order) {
         const connections = SCENARIOS[scenario.id].load === 'latency' ? options.latencyConnections : options.connections;
         await scenario.refresh?.();
-        const warm = await runLoad(scenario.target, { connections, seconds: options.warmupSeconds });
+        const warm = await runLoad(scenario.target, { connections, seconds: options.warmupSeconds, generator: options.loadGenerator });
         await scenario.refresh?.();
         const profiled = [
           ...(scenario.profile.target ? [{ child: scenario.process, name: SCENARIOS[scenario.id].target === 'users' ? 'subgraphs' : `gateway-${scenario.id}` }] : []),
@@ -269,9 +269,9 @@ async function runPhase(
         for (const p of profiled) await p.child.startProfile();
         const before: [Usage, Usage] = [await scenario.process.usage(), await subgraphs.usage()];
         const machineBefore = readMachineCpu();
-        const selfBefore = process.cpuUsage();
-        const load = await runLoad(scenario.target, { connections, seconds: options.durationSeconds });
-        const self = process.cpuUsage(selfBefore);
+        const generatorBefore = loadGeneratorCpuMicros();
+        const load = await runLoad(scenario.target, { connections, seconds: options.durationSeconds, generator: options.loadGenerator });
+        const generatorMicros = loadGeneratorCpuMicros() - generatorBefore;
         const machineAfter = readMachineCpu();
         const after: [Usage, Usage] = [await scenario.process.usage(), await subgraphs.usage()];
         for (const p of profiled) {
@@ -280,7 +280,7 @@ async function runPhase(
         const perRequest = (i: 0 | 1) => (after[i].cpuMicros - before[i].cpuMicros) / Math.max(1, load.responses);
         const machineBusyCores = machineAfter && machineBefore ? (machineAfter.busy - machineBefore.busy) / ((machineAfter.total - machineBefore.total) / MACHINE_CORES) : Number.NaN;
         const oursCores =
-          (after[0].cpuMicros - before[0].cpuMicros + (scenario.process === subgraphs ? 0 : after[1].cpuMicros - before[1].cpuMicros) + self.user + self.system) /
+          (after[0].cpuMicros - before[0].cpuMicros + (scenario.process === subgraphs ? 0 : after[1].cpuMicros - before[1].cpuMicros) + generatorMicros) /
           1e6 /
           load.seconds;
         const record: RunRecord = {
@@ -292,7 +292,7 @@ async function runPhase(
           targetSystemCpuMicrosPerRequest: (after[0].systemCpuMicros - before[0].systemCpuMicros) / Math.max(1, load.responses),
           subgraphsCpuMicrosPerRequest: perRequest(1),
           targetMaxRssKb: after[0].maxRssKb,
-          loadGeneratorCpuMicrosPerRequest: (self.user + self.system) / Math.max(1, load.responses),
+          loadGeneratorCpuMicrosPerRequest: generatorMicros / Math.max(1, load.responses),
           machineBusyCores,
           otherBusyCores: machineBusyCores - oursCores,
         };
@@ -383,6 +383,7 @@ async function main() {
     log('         Set DATABASE_URL to a PostgreSQL server for figures worth reporting (see bench/README.md).');
   }
   log(`machine: ${host.cpu}, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}, ${host.database}`);
+  log(`load generator: ${options.loadGenerator === 'wrk' ? `${installedWrk()} (one thread)` : 'autocannon'}`);
   log(
     pin.gateway
       ? `pinning: gateway under test on core ${pin.gateway}; subgraphs, load generator and this process on core(s) ${pin.rest} (the database server is not pinned)`
@@ -423,6 +424,7 @@ async function main() {
     cpuLimits: options.cpuLimits,
     profiled: options.profile,
     quick: options.quick,
+    loadGenerator: options.loadGenerator === 'wrk' ? (installedWrk() ?? 'wrk') : 'autocannon',
   };
   const report: BenchReport = { date: started.toISOString(), machine: host, settings, phases };
   const markdown = renderMarkdown(report, profiles);
