@@ -1,7 +1,9 @@
 // Which one-to-one parts of a candidate an entity fetch selects: read from the operation, never guessed.
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { selectedCandidateParts } from './entity-parts.ts';
+import { selectedCandidate, type CandidateSelection } from './entity-parts.ts';
+
+const selectedCandidateParts = (info: ReturnType<typeof infoOf>) => selectedCandidate(info).parts;
 
 function infoOf(source: string) {
   const document = parse(source);
@@ -13,7 +15,7 @@ function infoOf(source: string) {
   return { fieldNodes: [field], fragments };
 }
 
-describe('selectedCandidateParts', () => {
+describe('selectedCandidate: parts', () => {
   it('lists the parts selected on Candidate, in a fixed order', () => {
     expect(selectedCandidateParts(infoOf('{ _entities { ... on Candidate { resume { summary } id address { city } } } }'))).toEqual(['address', 'resume']);
     expect(selectedCandidateParts(infoOf('{ _entities { ... on Candidate { residenceCard { number } } } }'))).toEqual(['residenceCard']);
@@ -33,7 +35,25 @@ describe('selectedCandidateParts', () => {
 
   it('reads each parsed operation once', () => {
     const info = infoOf('{ _entities { ... on Candidate { address { city } } } }');
-    const first = selectedCandidateParts(info);
-    expect(selectedCandidateParts(info)).toBe(first);
+    const first = selectedCandidate(info);
+    expect(selectedCandidate(info)).toBe(first);
+  });
+});
+
+describe('selectedCandidate: light columns', () => {
+  const light = (source: string): CandidateSelection['light'] => selectedCandidate(infoOf(source)).light;
+
+  it('suffice for names, contact, birth date, parts and consents', () => {
+    expect(light('{ _entities { ... on Candidate { __typename id fullName fullNameKana email phone birthDate } } }')).toBe(true);
+    expect(light('{ _entities { ... on Candidate { id address { city street } resume { skills updatedAt } consents { purpose } consentHistory { action } } } }')).toBe(true);
+    // Fields below a part are the part's own, not the candidate's.
+    expect(light('{ _entities { ... on Candidate { resume { workHistory { company } } } } }')).toBe(true);
+  });
+
+  it('do not suffice for any other field, known or not, wherever it is selected', () => {
+    expect(light('{ _entities { ... on Candidate { id desiredIndustries } } }')).toBe(false);
+    expect(light('{ _entities { ... on Candidate { id desiredPrefectures } } }')).toBe(false);
+    expect(light('{ _entities { ...F } } fragment F on Candidate { ... { status } }')).toBe(false);
+    expect(light('{ _entities { ... on Candidate { id somethingNew } } }')).toBe(false);
   });
 });

@@ -1,8 +1,11 @@
 /**
- * A candidate's one-to-one parts (address, residence card, résumé) read in the same statement as the candidate
- * when the operation selects them: an entity fetch of a page then costs the database one statement, not one per part.
- * Only a shortcut: a part read here is the row its own loader would read, and a part not seen in the selection is
- * still read by its own loader when resolved.
+ * What an entity fetch of candidates reads, from what the operation selects:
+ * - the one-to-one parts (address, residence card, résumé) it selects come in the candidates' own statement, so a
+ *   page costs the database one statement, not one per part;
+ * - when it selects only light fields (names, contact, birth date, parts, consents), the statement reads only the
+ *   light columns: not the arrays and timestamps the driver would decode for nothing.
+ * Only shortcuts: a part read here is the row its own loader would read, a part not seen in the selection is still
+ * read by its own loader when resolved, and any other selected field (or one not known here) reads every column.
  */
 import { eq, getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
@@ -16,24 +19,42 @@ export const CANDIDATE_PARTS = { address: addresses, residenceCard: residenceCar
 export type CandidatePart = keyof typeof CANDIDATE_PARTS;
 const PART_NAMES = Object.keys(CANDIDATE_PARTS) as CandidatePart[];
 
-const NO_PARTS: readonly CandidatePart[] = Object.freeze([]);
-const selected = new WeakMap<FieldNode, readonly CandidatePart[]>();
+/**
+ * Candidate fields that need no candidate column but `id` (parts, consents: each resolved by id), and those that
+ * read one light column. A selection of these only reads `LIGHT_COLUMNS`; any other field reads every column.
+ */
+const NEEDS_ID_ONLY: ReadonlySet<string> = new Set(['__typename', 'id', ...Object.keys(CANDIDATE_PARTS), 'consents', 'consentHistory']);
+const LIGHT_FIELDS: ReadonlySet<string> = new Set(['fullName', 'fullNameKana', 'email', 'phone', 'birthDate']);
+export const LIGHT_COLUMNS = ['id', ...LIGHT_FIELDS] as const;
+
+/** What an entity fetch of candidates selects: its parts, in a fixed order, and whether light columns suffice. */
+export interface CandidateSelection {
+  parts: readonly CandidatePart[];
+  light: boolean;
+}
+
+/** Every column, no part: what a reference whose selection is not known reads. */
+export const EVERYTHING: CandidateSelection = Object.freeze({ parts: Object.freeze([]), light: false });
+const selected = new WeakMap<FieldNode, CandidateSelection>();
 
 /**
- * The parts selected on `Candidate` below the field being resolved (`_entities`), in a fixed order.
+ * What is selected on `Candidate` below the field being resolved (`_entities`).
  * Read once per parsed operation: the server keeps parsed documents, so their nodes key the memo.
  */
-export function selectedCandidateParts(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): readonly CandidatePart[] {
+export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): CandidateSelection {
   const first = info.fieldNodes[0];
-  if (!first) return NO_PARTS;
+  if (!first) return EVERYTHING;
   const known = selected.get(first);
   if (known) return known;
   const found = new Set<CandidatePart>();
   const visited = new Set<string>();
+  let light = true;
   const walk = (selectionSet: SelectionSetNode | undefined) => {
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value in CANDIDATE_PARTS) found.add(selection.name.value as CandidatePart);
+        const name = selection.name.value;
+        if (name in CANDIDATE_PARTS) found.add(name as CandidatePart);
+        else if (!NEEDS_ID_ONLY.has(name) && !LIGHT_FIELDS.has(name)) light = false;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (!selection.typeCondition || selection.typeCondition.name.value === 'Candidate') walk(selection.selectionSet);
       } else {
@@ -47,9 +68,9 @@ export function selectedCandidateParts(info: Pick<GraphQLResolveInfo, 'fieldNode
     }
   };
   for (const node of info.fieldNodes) walk(node.selectionSet);
-  const parts = found.size === 0 ? NO_PARTS : Object.freeze(PART_NAMES.filter((part) => found.has(part)));
-  selected.set(first, parts);
-  return parts;
+  const result: CandidateSelection = Object.freeze({ parts: Object.freeze(PART_NAMES.filter((part) => found.has(part))), light });
+  selected.set(first, result);
+  return result;
 }
 
 type CandidateRow = typeof candidates.$inferSelect;
@@ -61,13 +82,13 @@ function columnsOf(part: CandidatePart): Record<string, PgColumn> {
 }
 
 interface Split {
+  /** The candidate's row; of a light statement, only `LIGHT_COLUMNS` are set. */
   candidate: CandidateRow;
   parts: Partial<PartRows>;
 }
 
 /** Splits a flat joined row: a part whose `candidateId` is null was not there (left join). Keys are built once. */
-function splitter(parts: readonly CandidatePart[]): (row: Record<string, unknown>) => Split {
-  const own = Object.keys(getTableColumns(candidates));
+function splitter(own: readonly string[], parts: readonly CandidatePart[]): (row: Record<string, unknown>) => Split {
   const groups = parts.map((part) => {
     const names = Object.keys(getTableColumns(CANDIDATE_PARTS[part]));
     return { part, presence: `${part}.candidateId`, names, keys: names.map((name) => `${part}.${name}`) };
@@ -91,21 +112,32 @@ function splitter(parts: readonly CandidatePart[]): (row: Record<string, unknown
 
 const statements = new Map<string, (db: Database, ids: readonly string[]) => Promise<Split[]>>();
 
-/** Candidates by id with the given parts, one prepared statement per combination of parts. */
-export function candidatesWithParts(parts: readonly CandidatePart[]): (db: Database, ids: readonly string[]) => Promise<Split[]> {
-  const key = parts.join('_');
+/**
+ * Candidates by id with the given parts, light columns only when `light`: one prepared statement per combination
+ * (at most 16, whatever the operations).
+ */
+export function candidatesWithParts(selection: CandidateSelection): (db: Database, ids: readonly string[]) => Promise<Split[]> {
+  const { parts, light } = selection;
+  const key = `${light ? 'light' : 'all'}_${parts.join('_')}`;
   let statement = statements.get(key);
   if (!statement) {
-    const byIds = preparedByIds(`users_candidates_by_id_with_${key}`, (db) => {
-      const columns: Record<string, PgColumn> = { ...getTableColumns(candidates) };
+    const own = ownColumns(light);
+    const byIds = preparedByIds(`users_candidates_by_id_${key}`, (db) => {
+      const columns: Record<string, PgColumn> = { ...own };
       for (const part of parts) Object.assign(columns, columnsOf(part));
       let query = db.select(columns).from(candidates).$dynamic();
       for (const part of parts) query = query.leftJoin(CANDIDATE_PARTS[part], eq(CANDIDATE_PARTS[part].candidateId, candidates.id));
       return query.where(idsIn(candidates.id));
     });
-    const split = splitter(parts);
+    const split = splitter(Object.keys(own), parts);
     statement = async (db, ids) => (await byIds(db, ids)).map((row) => split(row as Record<string, unknown>));
     statements.set(key, statement);
   }
   return statement;
+}
+
+/** The candidate columns a statement reads. */
+function ownColumns(light: boolean): Record<string, PgColumn> {
+  const all = getTableColumns(candidates) as Record<string, PgColumn>;
+  return light ? Object.fromEntries(LIGHT_COLUMNS.map((name) => [name, all[name]!])) : { ...all };
 }

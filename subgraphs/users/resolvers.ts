@@ -6,7 +6,7 @@ import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolve
 import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
-import { candidatesWithParts, selectedCandidateParts, type CandidatePart } from './entity-parts.ts';
+import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelection } from './entity-parts.ts';
 import type { GraphQLResolveInfo } from 'graphql';
 
 type CandidateRow = typeof candidates.$inferSelect;
@@ -31,14 +31,17 @@ const workHistoryByCandidate = preparedByIds('users_work_history_by_candidate', 
 
 /**
  * Candidate rows by id, one query per request wave. No row rule: used for entity references only.
- * With `parts`, the same statement reads those one-to-one parts and hands them to their own loaders.
+ * With a narrower `selection`, the same statement reads the selected one-to-one parts (handed to their own loaders)
+ * and, when light columns suffice, only those (see entity-parts.ts).
  */
-export function candidateLoader(ctx: SubgraphContext, parts: readonly CandidatePart[] = []) {
-  if (parts.length === 0) return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
-  const read = candidatesWithParts(parts);
+export function candidateLoader(ctx: SubgraphContext, selection: CandidateSelection = EVERYTHING) {
+  if (selection === EVERYTHING || (selection.parts.length === 0 && !selection.light)) {
+    return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
+  }
+  const read = candidatesWithParts(selection);
   return rowLoader(
     ctx,
-    `users.candidate+${parts.join('+')}`,
+    `users.candidate${selection.light ? '.light' : ''}+${selection.parts.join('+')}`,
     async (ids) =>
       (await read(ctx.db, ids)).map(({ candidate, parts: found }) => {
         if (found.address !== undefined) addressLoader(ctx).prime(candidate.id, found.address);
@@ -102,10 +105,10 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Candidate: {
     // @apollo/subgraph calls it with (reference, context, info of `_entities`); the map's type names a field resolver.
     __resolveReference: (reference: { id: unknown }, ctx: SubgraphContext, info: unknown) =>
-      isUuid(reference.id) ? candidateLoader(ctx, selectedCandidateParts(info as GraphQLResolveInfo)).load(reference.id.toLowerCase()) : null,
-    address: (parent: CandidateRow, _args, ctx: SubgraphContext) => addressLoader(ctx).load(parent.id),
-    residenceCard: (parent: CandidateRow, _args, ctx: SubgraphContext) => residenceCardLoader(ctx).load(parent.id),
-    resume: (parent: CandidateRow, _args, ctx: SubgraphContext) => resumeLoader(ctx).load(parent.id),
+      isUuid(reference.id) ? candidateLoader(ctx, selectedCandidate(info as GraphQLResolveInfo)).load(reference.id.toLowerCase()) : null,
+    address: (parent: CandidateRow, _args, ctx: SubgraphContext) => addressLoader(ctx).loadNow(parent.id),
+    residenceCard: (parent: CandidateRow, _args, ctx: SubgraphContext) => residenceCardLoader(ctx).loadNow(parent.id),
+    resume: (parent: CandidateRow, _args, ctx: SubgraphContext) => resumeLoader(ctx).loadNow(parent.id),
     desiredIndustries: (parent: CandidateRow) => parent.desiredIndustries,
     desiredPrefectures: (parent: CandidateRow) => parent.desiredPrefectures,
     consents: (parent: CandidateRow, _args, ctx: SubgraphContext) =>

@@ -235,6 +235,31 @@ describe('entity references', () => {
     expect(entities.some((e) => e.residenceCard !== null && e.address !== null)).toBe(true);
   });
 
+  it('reads only the light columns when the selection needs no other, and every column when it does', async () => {
+    const representations = Array.from({ length: 12 }, (_, n) => ({ __typename: 'Candidate', id: candidateId(n) }));
+    const LIGHT = 'id fullName fullNameKana email phone birthDate address { city } consents { purpose recipient }';
+    for (const [fields, light] of [
+      [LIGHT, true],
+      [`${LIGHT} desiredIndustries desiredPrefectures`, false],
+    ] as const) {
+      let result: Awaited<ReturnType<Run>> | undefined;
+      const queries = await countQueries(handle, async () => {
+        result = await run(`query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { ${fields} } } }`, caller('support'), {
+          representations,
+        });
+      });
+      expect(result?.errors).toBeUndefined();
+      const [candidatesStatement] = queries.statements;
+      expect(/"desired_industries"|"created_at"/.test(candidatesStatement!)).toBe(!light);
+      const entities = result?.data?._entities as { id: string; birthDate: string | null; consents: unknown[] }[];
+      expect(entities.some((e) => e.birthDate !== null) && entities.some((e) => e.consents.length > 0)).toBe(true);
+      for (const entity of entities) {
+        const own = await run(`query ($id: ID!) { candidate(id: $id) { ${fields} } }`, caller('support'), { id: entity.id });
+        expect(entity).toEqual(own.data?.candidate);
+      }
+    }
+  });
+
   it('sees parts behind named and nested fragments, and reads nothing it was not asked for', async () => {
     const representations = [0, 1, 2].map((n) => ({ __typename: 'Candidate', id: candidateId(n) }));
     const named = await countQueries(handle, async () => {
