@@ -57,10 +57,13 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Environment: DATABASE_URL (PostgreSQL server; recommended). Without it the bench uses embedded PGlite.`;
 
+/** A bad command line: reported as its message alone, with a pointer to --help. */
+export class BenchUsageError extends Error {}
+
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got "${raw}").`);
+  if (!Number.isInteger(value) || value < 1) throw new BenchUsageError(`--${name} must be a positive integer (got "${raw}").`);
   return value;
 }
 
@@ -68,7 +71,7 @@ function scenarioList(name: string, raw: string | undefined, fallback: readonly 
   if (raw === undefined) return [...fallback];
   const list = raw.split(',').map((s) => s.trim().replace("'", '′')).filter(Boolean);
   for (const id of list) {
-    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new Error(`--${name}: unknown scenario "${id}" (known: ${SCENARIO_IDS.join(', ')}).`);
+    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new BenchUsageError(`--${name}: unknown scenario "${id}" (known: ${SCENARIO_IDS.join(', ')}).`);
   }
   return list as ScenarioId[];
 }
@@ -86,8 +89,18 @@ function withBaselines(list: ScenarioId[]): ScenarioId[] {
   return SCENARIO_IDS.filter((id) => wanted.has(id));
 }
 
-/** Parses the command line; `--help` prints usage and exits. */
+/** Parses the command line; `--help` prints usage and exits; a bad command line is a `BenchUsageError`. */
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  try {
+    return parse(argv, env);
+  } catch (error) {
+    // node:util's parseArgs reports unknown options and missing values as TypeErrors with an ERR_PARSE_ARGS_* code.
+    if (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw new BenchUsageError(error.message);
+    throw error;
+  }
+}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -116,21 +129,21 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   }
   const quick = values.quick ?? false;
   const candidates = positiveInteger('candidates', values.candidates, quick ? 2_000 : 10_000);
-  if (!quick && candidates < 10_000) throw new Error('--candidates must be at least 10000 (use --quick for a smaller smoke run).');
+  if (!quick && candidates < 10_000) throw new BenchUsageError('--candidates must be at least 10000 (use --quick for a smaller smoke run).');
   const scale = (values.scale ?? '').split(',').filter(Boolean).map((n) => positiveInteger('scale', n, 0));
   const databaseName = values['database-name'] ?? 'pgw_bench';
-  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(databaseName)) throw new Error('--database-name must be a lower-case SQL identifier.');
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(databaseName)) throw new BenchUsageError('--database-name must be a lower-case SQL identifier.');
   const cpuLimits = (values['cpu-limits'] ?? (quick ? 'full' : 'full,0.4')).split(',').map((raw): number | null => {
     const item = raw.trim();
     if (item === 'full') return null;
     const cores = Number(item);
-    if (!Number.isFinite(cores) || cores < 0.05 || cores > 64) throw new Error(`--cpu-limits: "${item}" is neither "full" nor a number of cores between 0.05 and 64.`);
+    if (!Number.isFinite(cores) || cores < 0.05 || cores > 64) throw new BenchUsageError(`--cpu-limits: "${item}" is neither "full" nor a number of cores between 0.05 and 64.`);
     return cores;
   });
-  if (cpuLimits.length === 0) throw new Error('--cpu-limits needs at least one entry.');
+  if (cpuLimits.length === 0) throw new BenchUsageError('--cpu-limits needs at least one entry.');
   const generator = values['load-generator'] ?? (installedWrk() ? 'wrk' : 'autocannon');
-  if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--load-generator must be wrk or autocannon (got "${generator}").`);
-  if (generator === 'wrk' && !installedWrk()) throw new Error('--load-generator wrk: wrk is not installed (Debian: apt-get install wrk).');
+  if (generator !== 'wrk' && generator !== 'autocannon') throw new BenchUsageError(`--load-generator must be wrk or autocannon (got "${generator}").`);
+  if (generator === 'wrk' && !installedWrk()) throw new BenchUsageError('--load-generator wrk: wrk is not installed (Debian: apt-get install wrk).');
   return {
     candidates,
     scale,

@@ -18,7 +18,7 @@ import { cpuLimitUnavailable, limitCpu } from './cgroup.ts';
 import { hasTaskset, killAllChildren, pinSelf, spawnChild, type BenchChild, type Usage } from './children.ts';
 import { prepareDatabase, type BenchDatabase } from './database.ts';
 import { installedWrk, loadGeneratorCpuMicros, runLoad, stopLoad, type LoadTarget } from './load.ts';
-import { parseBenchOptions, type BenchOptions } from './options.ts';
+import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.ts';
 import type { GatewayChildConfig } from './processes/gateway.ts';
 import { profileMarkdown, readProfile, summarizeProfile } from './profile.ts';
 import { addedLatency, cpuRatios, ratios, renderMarkdown, summarizeRuns, type BenchReport, type PhaseRecord, type RunRecord } from './report.ts';
@@ -394,7 +394,7 @@ async function main() {
   const runStamp = started.toISOString().replace(/:/g, '-').replace(/\..+$/, 'Z');
   if (options.cpuLimits.some((limit) => limit !== null)) {
     const why = cpuLimitUnavailable();
-    if (why) throw new Error(`--cpu-limits: ${why}. Use --cpu-limits full to measure without limits.`);
+    if (why) throw new BenchUsageError(`--cpu-limits: ${why}. Use --cpu-limits full to measure without limits.`);
   }
   const phases: PhaseRecord[] = [];
   for (const [i, limit] of options.cpuLimits.entries()) {
@@ -451,7 +451,8 @@ try {
   await main();
   process.exit(0);
 } catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  if (error instanceof BenchUsageError) console.error(`${error.message}\nSee npm run bench -- --help.`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   killAllChildren('SIGTERM');
   // A broken harness exits 1; budget figures are only reported, never asserted.
   process.exit(1);
