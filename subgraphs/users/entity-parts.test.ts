@@ -1,7 +1,11 @@
 // Which one-to-one parts of a candidate an entity fetch selects: read from the operation, never guessed.
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { buildPrivacySubgraphSchema } from '../common/server.ts';
 import { selectedCandidate, type CandidateSelection } from './entity-parts.ts';
+import { usersSubgraph } from './index.ts';
+
+const schema = buildPrivacySubgraphSchema(usersSubgraph());
 
 const selectedCandidateParts = (info: ReturnType<typeof infoOf>) => selectedCandidate(info).parts;
 
@@ -12,7 +16,7 @@ function infoOf(source: string) {
   const fragments = Object.fromEntries(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
-  return { fieldNodes: [field], fragments };
+  return { fieldNodes: [field], fragments, schema };
 }
 
 describe('selectedCandidate: parts', () => {
@@ -27,8 +31,16 @@ describe('selectedCandidate: parts', () => {
     expect(selectedCandidateParts(info)).toEqual(['address']);
   });
 
-  it('ignores fields of other types and fields below a part', () => {
-    expect(selectedCandidateParts(infoOf('{ _entities { ... on Employer { address } ...E } } fragment E on Job { resume }'))).toEqual([]);
+  it('follows fragments on an abstract type a Candidate may match', () => {
+    expect(selectedCandidateParts(infoOf('{ _entities { ... on Node { ... on Candidate { resume { summary } } } } }'))).toEqual(['resume']);
+    expect(selectedCandidate(infoOf('{ _entities { ...N } } fragment N on Node { ... on Candidate { desiredIndustries } }')).light).toBe(false);
+    // Without a schema to tell object types from abstract ones, every fragment is followed.
+    const { fieldNodes, fragments } = infoOf('{ _entities { ... on Employer { address { city } } } }');
+    expect(selectedCandidate({ fieldNodes, fragments }).parts).toEqual(['address']);
+  });
+
+  it('ignores fields of other object types and fields below a part', () => {
+    expect(selectedCandidateParts(infoOf('{ _entities { ... on Consent { address } ...E } } fragment E on Resume { resume }'))).toEqual([]);
     expect(selectedCandidateParts(infoOf('{ _entities { ... on Candidate { applications { job { address } } } } }'))).toEqual([]);
     expect(selectedCandidateParts(infoOf('{ _entities { ...Missing } }'))).toEqual([]);
   });

@@ -9,7 +9,7 @@
  */
 import { eq, getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { addresses, candidates, residenceCards, resumes } from '../../db/schema/users.ts';
 import type { Database } from '../../db/client.ts';
 import { idsIn, preparedByIds } from '../common/sql.ts';
@@ -39,9 +39,12 @@ const selected = new WeakMap<FieldNode, CandidateSelection>();
 
 /**
  * What is selected on `Candidate` below the field being resolved (`_entities`).
+ * Fragments on Candidate, untyped ones and those on an abstract type (which a Candidate may match) are followed;
+ * only fragments on another object type, which a Candidate never matches, are not. Without a schema to tell,
+ * every fragment is followed: reading more than needed is safe, less is not.
  * Read once per parsed operation: the server keeps parsed documents, so their nodes key the memo.
  */
-export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): CandidateSelection {
+export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'> & { schema?: GraphQLSchema }): CandidateSelection {
   const first = info.fieldNodes[0];
   if (!first) return EVERYTHING;
   const known = selected.get(first);
@@ -49,6 +52,8 @@ export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 
   const found = new Set<CandidatePart>();
   const visited = new Set<string>();
   let light = true;
+  const follows = (typeName: string | undefined) =>
+    typeName === undefined || typeName === 'Candidate' || !info.schema || !isObjectType(info.schema.getType(typeName));
   const walk = (selectionSet: SelectionSetNode | undefined) => {
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.FIELD) {
@@ -56,11 +61,11 @@ export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 
         if (name in CANDIDATE_PARTS) found.add(name as CandidatePart);
         else if (!NEEDS_ID_ONLY.has(name) && !LIGHT_FIELDS.has(name)) light = false;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (!selection.typeCondition || selection.typeCondition.name.value === 'Candidate') walk(selection.selectionSet);
+        if (follows(selection.typeCondition?.name.value)) walk(selection.selectionSet);
       } else {
         const name = selection.name.value;
         const fragment = info.fragments[name];
-        if (fragment && !visited.has(name) && fragment.typeCondition.name.value === 'Candidate') {
+        if (fragment && !visited.has(name) && follows(fragment.typeCondition.name.value)) {
           visited.add(name);
           walk(fragment.selectionSet);
         }

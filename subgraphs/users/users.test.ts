@@ -260,6 +260,20 @@ describe('entity references', () => {
     }
   });
 
+  it('reads every column a field behind a fragment on an interface needs', async () => {
+    const representations = [0, 1].map((n) => ({ __typename: 'Candidate', id: candidateId(n) }));
+    const result = await run(
+      'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Node { ... on Candidate { id desiredIndustries address { city } } } } }',
+      caller('support'),
+      { representations },
+    );
+    expect(result.errors).toBeUndefined();
+    for (const entity of result.data?._entities as { id: string }[]) {
+      const own = await run('query ($id: ID!) { candidate(id: $id) { id desiredIndustries address { city } } }', caller('support'), { id: entity.id });
+      expect(entity).toEqual(own.data?.candidate);
+    }
+  });
+
   it('sees parts behind named and nested fragments, and reads nothing it was not asked for', async () => {
     const representations = [0, 1, 2].map((n) => ({ __typename: 'Candidate', id: candidateId(n) }));
     const named = await countQueries(handle, async () => {
