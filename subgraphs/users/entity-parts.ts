@@ -15,7 +15,7 @@ import type { Database } from '../../db/client.ts';
 import { idsIn, preparedByIds } from '../common/sql.ts';
 
 /** The one-to-one parts, by the `Candidate` field that resolves them; each table is keyed by `candidate_id`. */
-export const CANDIDATE_PARTS = { address: addresses, residenceCard: residenceCards, resume: resumes } as const;
+const CANDIDATE_PARTS = { address: addresses, residenceCard: residenceCards, resume: resumes } as const;
 export type CandidatePart = keyof typeof CANDIDATE_PARTS;
 const PART_NAMES = Object.keys(CANDIDATE_PARTS) as CandidatePart[];
 
@@ -25,16 +25,22 @@ const PART_NAMES = Object.keys(CANDIDATE_PARTS) as CandidatePart[];
  */
 const NEEDS_ID_ONLY: ReadonlySet<string> = new Set(['__typename', 'id', ...Object.keys(CANDIDATE_PARTS), 'consents', 'consentHistory']);
 const LIGHT_FIELDS: ReadonlySet<string> = new Set(['fullName', 'fullNameKana', 'email', 'phone', 'birthDate']);
-export const LIGHT_COLUMNS = ['id', ...LIGHT_FIELDS] as const;
+const LIGHT_COLUMNS = ['id', ...LIGHT_FIELDS] as const;
 
 /** What an entity fetch of candidates selects: its parts, in a fixed order, and whether light columns suffice. */
 export interface CandidateSelection {
   parts: readonly CandidatePart[];
   light: boolean;
+  /** Names the combination, once: its prepared statement and its per-request loader. */
+  key: string;
+}
+
+function selectionOf(parts: readonly CandidatePart[], light: boolean): CandidateSelection {
+  return Object.freeze({ parts: Object.freeze([...parts]), light, key: `${light ? 'light' : 'all'}_${parts.join('_')}` });
 }
 
 /** Every column, no part: what a reference whose selection is not known reads. */
-export const EVERYTHING: CandidateSelection = Object.freeze({ parts: Object.freeze([]), light: false });
+export const EVERYTHING: CandidateSelection = selectionOf([], false);
 const selected = new WeakMap<FieldNode, CandidateSelection>();
 
 /**
@@ -73,13 +79,13 @@ export function selectedCandidate(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 
     }
   };
   for (const node of info.fieldNodes) walk(node.selectionSet);
-  const result: CandidateSelection = Object.freeze({ parts: Object.freeze(PART_NAMES.filter((part) => found.has(part))), light });
+  const result = selectionOf(PART_NAMES.filter((part) => found.has(part)), light);
   selected.set(first, result);
   return result;
 }
 
 type CandidateRow = typeof candidates.$inferSelect;
-export type PartRows = { [P in CandidatePart]: (typeof CANDIDATE_PARTS)[P]['$inferSelect'] | null };
+type PartRows = { [P in CandidatePart]: (typeof CANDIDATE_PARTS)[P]['$inferSelect'] | null };
 
 /** Column keys of the flat row: the candidate's own names, and `<part>.<name>` for a part's. */
 function columnsOf(part: CandidatePart): Record<string, PgColumn> {
@@ -122,8 +128,7 @@ const statements = new Map<string, (db: Database, ids: readonly string[]) => Pro
  * (at most 16, whatever the operations).
  */
 export function candidatesWithParts(selection: CandidateSelection): (db: Database, ids: readonly string[]) => Promise<Split[]> {
-  const { parts, light } = selection;
-  const key = `${light ? 'light' : 'all'}_${parts.join('_')}`;
+  const { parts, light, key } = selection;
   let statement = statements.get(key);
   if (!statement) {
     const own = ownColumns(light);

@@ -35,20 +35,22 @@ const workHistoryByCandidate = preparedByIds('users_work_history_by_candidate', 
  * and, when light columns suffice, only those (see entity-parts.ts).
  */
 export function candidateLoader(ctx: SubgraphContext, selection: CandidateSelection = EVERYTHING) {
-  if (selection === EVERYTHING || (selection.parts.length === 0 && !selection.light)) {
+  if (selection.parts.length === 0 && !selection.light) {
     return rowLoader(ctx, 'users.candidate', (ids) => candidatesById(ctx.db, ids), (row) => row.id);
   }
-  const read = candidatesWithParts(selection);
   return rowLoader(
     ctx,
-    `users.candidate${selection.light ? '.light' : ''}+${selection.parts.join('+')}`,
-    async (ids) =>
-      (await read(ctx.db, ids)).map(({ candidate, parts: found }) => {
-        if (found.address !== undefined) addressLoader(ctx).prime(candidate.id, found.address);
-        if (found.residenceCard !== undefined) residenceCardLoader(ctx).prime(candidate.id, found.residenceCard);
-        if (found.resume !== undefined) resumeLoader(ctx).prime(candidate.id, found.resume);
+    `users.candidate.${selection.key}`,
+    async (ids) => {
+      const rows = await candidatesWithParts(selection)(ctx.db, ids);
+      const [address, residenceCard, resume] = [addressLoader(ctx), residenceCardLoader(ctx), resumeLoader(ctx)];
+      return rows.map(({ candidate, parts: found }) => {
+        if (found.address !== undefined) address.prime(candidate.id, found.address);
+        if (found.residenceCard !== undefined) residenceCard.prime(candidate.id, found.residenceCard);
+        if (found.resume !== undefined) resume.prime(candidate.id, found.resume);
         return candidate;
-      }),
+      });
+    },
     (row) => row.id,
   );
 }
