@@ -13,7 +13,7 @@ import { allSubgraphs, composeSupergraph, type SubgraphName } from '../gateway/c
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { loadOrCreateDevKeys, type DevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
-import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/common/assertion.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../directives/protocol/assertion.ts';
 import { cpuLimitUnavailable, limitCpu } from './cgroup.ts';
 import { hasTaskset, killAllChildren, pinSelf, spawnChild, type BenchChild, type Usage } from './children.ts';
 import { prepareDatabase, type BenchDatabase } from './database.ts';

@@ -12,8 +12,8 @@ import type { Caller } from '../directives/caller.ts';
 import { PrivacyError } from '../directives/errors.ts';
 import { isPurpose, type Purpose } from '../directives/purposes.ts';
 import { isRole, roleMayHold } from '../directives/roles.ts';
-import { isUuid } from '../subgraphs/common/sql.ts';
-import { createVerifiedTokenCache } from '../subgraphs/common/verified-cache.ts';
+import { isUuid } from '../directives/protocol/ids.ts';
+import { createVerifiedTokenCache } from '../directives/protocol/verified-cache.ts';
 
 /** How user tokens are verified. */
 export interface AuthOptions {

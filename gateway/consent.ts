@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
-import { isUuid } from '../subgraphs/common/sql.ts';
+import { isUuid } from '../directives/protocol/ids.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
 function arrayLiteral(values: readonly string[]): string {

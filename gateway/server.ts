@@ -14,7 +14,7 @@ import type { Caller } from '../directives/caller.ts';
 import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
 import type { OperationLimits } from '../directives/enforce/operation.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
-import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../subgraphs/common/assertion.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../directives/protocol/assertion.ts';
 import { serveGraphQL, type ServedGraphQL } from '../subgraphs/common/http.ts';
 import { createAuthenticator, type AuthOptions } from './auth.ts';
 import type { SubgraphName } from './compose.ts';

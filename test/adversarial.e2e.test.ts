@@ -4,7 +4,7 @@
 import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
-import { ASSERTION_AUDIENCE, ASSERTION_ISSUER, CALLER_ASSERTION_HEADER } from '../subgraphs/common/assertion.ts';
+import { ASSERTION_AUDIENCE, ASSERTION_ISSUER, CALLER_ASSERTION_HEADER } from '../directives/protocol/assertion.ts';
 import {
   ASCII_LEGAL_BASIS,
   JAPANESE_LEGAL_BASIS,

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { createDatabase } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { ConsentLoader, ConsentRecord } from '../../directives/decide.ts';
-import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../subgraphs/common/assertion.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../directives/protocol/assertion.ts';
 import { createAuthenticator, type AuthOptions } from '../../gateway/auth.ts';
 import type { SubgraphName } from '../../gateway/compose.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';

@@ -1,5 +1,5 @@
 /** A per-request batch loader shared by the subgraphs (no N+1 queries). */
-import { isUuid } from './sql.ts';
+import { isUuid } from '../../directives/protocol/ids.ts';
 
 /** Schedules `fn` after every promise job queued so far (the DataLoader trick): one batch per "wave" of resolvers. */
 function afterCurrentJobs(fn: () => void): void {

@@ -11,7 +11,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { Database } from '../../db/client.ts';
 import { usePrivacyDenials } from '../../directives/enforce/subgraph.ts';
 import { isPrivacyError } from '../../directives/errors.ts';
-import { CALLER_ASSERTION_HEADER, createAssertionVerifier } from './assertion.ts';
+import { CALLER_ASSERTION_HEADER, createAssertionVerifier } from '../../directives/protocol/assertion.ts';
 import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
 import { maskInternalErrors } from './errors.ts';

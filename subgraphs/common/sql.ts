@@ -3,14 +3,10 @@ import { Column, is, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
 import type { Database } from '../../db/client.ts';
+import { isUuid } from '../../directives/protocol/ids.ts';
 import type { CursorPosition } from './pagination.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a syntactically valid UUID: anything else must never reach a `::uuid` cast. */
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+export { isUuid };
 
 /** `= any($1::uuid[])` for a list of validated ids. */
 export function uuidIn(column: AnyPgColumn, ids: readonly string[]): SQL {

@@ -1,8 +1,8 @@
 import { createLocalJWKSet, jwtVerify, SignJWT, type CryptoKey, type JSONWebKeySet } from 'jose';
-import type { BoundCaller } from '../../directives/caller.ts';
-import { PrivacyError } from '../../directives/errors.ts';
-import { isPurpose, type Purpose } from '../../directives/purposes.ts';
-import { isRole } from '../../directives/roles.ts';
+import type { BoundCaller } from '../caller.ts';
+import { PrivacyError } from '../errors.ts';
+import { isPurpose, type Purpose } from '../purposes.ts';
+import { isRole } from '../roles.ts';
 import { createVerifiedTokenCache } from './verified-cache.ts';
 
 /** The header that carries the gateway's signed statement of who calls and why. */
