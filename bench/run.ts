@@ -9,7 +9,8 @@ import type { BoundCaller } from '../directives/caller.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import type { Role } from '../directives/roles.ts';
 import type { AuthOptions } from '../gateway/auth.ts';
-import { allSubgraphs, composeSupergraph, type SubgraphName } from '../gateway/compose.ts';
+import type { SubgraphName } from '../gateway/config.ts';
+import { composeSupergraph } from '../scripts/composition.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { loadOrCreateDevKeys, type DevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
@@ -376,7 +377,7 @@ async function main() {
   await mkdir(PROFILE_DIR, { recursive: true });
   const keys = await loadOrCreateDevKeys(KEYS_DIR);
   const supergraphFile = path.join(TMP, 'supergraph.graphql');
-  await writeFile(supergraphFile, composeSupergraph(allSubgraphs()));
+  await writeFile(supergraphFile, composeSupergraph());
   const host = await machine(options);
   if (!options.databaseUrl) {
     log('WARNING: DATABASE_URL is not set, so the subgraphs run on embedded PGlite, which is single-threaded and will be the bottleneck.');

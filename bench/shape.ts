@@ -9,7 +9,7 @@ import type { ConsentRecord } from '../directives/decide.ts';
 import { planOperation, type SelectionPlan } from '../directives/enforce/operation.ts';
 import { shapeResponse } from '../directives/enforce/response.ts';
 import { readPrivacyIndex } from '../directives/policy.ts';
-import { allSubgraphs } from '../gateway/compose.ts';
+import { allSubgraphs } from '../scripts/system.ts';
 import { CANDIDATE_PAGE_QUERY, EMPLOYER_PAGE_QUERY } from './scenarios.ts';
 
 const composed = composeServices(allSubgraphs().map((d) => ({ name: d.name, typeDefs: d.typeDefs, url: `http://localhost/${d.name}` })));

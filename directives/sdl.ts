@@ -49,3 +49,17 @@ extend schema
     ${compose}
 `;
 }
+
+/** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */
+const FEDERATION_DIRECTIVES = ['@key', '@shareable', '@inaccessible', '@external', '@requires', '@provides', '@override', '@tag', '@interfaceObject'] as const;
+
+/**
+ * The whole SDL a subgraph serves, from its `schema.graphql`: the federation link (importing exactly the
+ * federation directives the file uses), the privacy link and the generated privacy directive definitions.
+ * The subgraph and the composition both build it from the file, so what composes is what is served.
+ * @example subgraphSdl(readFileSync('subgraphs/users/schema.graphql', 'utf8'))
+ */
+export function subgraphSdl(schemaSdl: string): string {
+  const used = FEDERATION_DIRECTIVES.filter((d) => new RegExp(`${d}\\b`).test(schemaSdl.replace(/#.*$/gm, '')));
+  return subgraphLinkSdl(used) + privacyDirectiveDefinitions + schemaSdl;
+}

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import type { AuthOptions } from './auth.ts';
-import type { SubgraphName } from './compose.ts';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
+
+/** The subgraphs this deployment routes to; their URLs come from the supergraph or USERS_URL etc. */
+export const SUBGRAPH_NAMES = ['users', 'employers', 'marketing'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** Everything the system reads from the environment, resolved once with defaults. */
 export interface Config {

@@ -17,7 +17,6 @@ import type { ConsentLoader } from '../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../directives/protocol/assertion.ts';
 import { serveGraphQL, type ServedGraphQL } from '../subgraphs/common/http.ts';
 import { createAuthenticator, type AuthOptions } from './auth.ts';
-import type { SubgraphName } from './compose.ts';
 import { usePrivacyEnforcement, type GatewayContext } from './enforcement.ts';
 import { createErrorFormatter, toGraphQLError } from './errors.ts';
 import { bindPurpose } from './purpose.ts';
@@ -26,7 +25,7 @@ import { createSubgraphFetcher } from './transport.ts';
 export interface GatewayOptions {
   supergraphSdl: string;
   /** Where each subgraph really listens (overrides the URLs recorded in the supergraph). */
-  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  subgraphUrls: Readonly<Record<string, string | undefined>>;
   auth: AuthOptions;
   assertionKey: { kid: string; privateKey: CryptoKey };
   pseudonymKey: Uint8Array;
@@ -74,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
-        url: options.subgraphUrls[name as SubgraphName] ?? url,
+        url: options.subgraphUrls[name] ?? url,
         fetcher: transport.fetcher,
         async willSendRequest({ request, context }) {
           // An entity fetch names the data subjects the response will hold: their consent is asked for now.

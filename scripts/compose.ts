@@ -1,6 +1,7 @@
 // `npm run compose`: composes the supergraph from the three subgraph SDLs into gateway/supergraph.graphql.
 import { writeFile } from 'node:fs/promises';
-import { composeSupergraph, SUPERGRAPH_FILE } from '../gateway/compose.ts';
+import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
+import { composeSupergraph } from './composition.ts';
 
 await writeFile(SUPERGRAPH_FILE, composeSupergraph());
 console.log(`Wrote ${SUPERGRAPH_FILE}`);

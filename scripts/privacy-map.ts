@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parse } from 'graphql';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { renderPrivacyMap } from '../directives/privacy-map.ts';
-import { composeSupergraph } from '../gateway/compose.ts';
+import { composeSupergraph } from './composition.ts';
 import { PRIVACY_MAP_FILE } from '../gateway/docs.ts';
 
 await mkdir('docs', { recursive: true });

@@ -1,10 +1,11 @@
 // `npm run start:gateway`: the gateway alone, in front of subgraphs at USERS_URL, EMPLOYERS_URL, MARKETING_URL.
+import { readFileSync } from 'node:fs';
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
-import { composeSupergraph } from '../gateway/compose.ts';
 import { authOptions, loadConfig } from '../gateway/config.ts';
 import { createConsentLoader } from '../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startGateway } from '../gateway/server.ts';
+import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 const config = loadConfig();
@@ -12,7 +13,7 @@ const handle = await createDatabase(databaseConfigFromEnv());
 await handle.migrate();
 const keys = await loadOrCreateDevKeys(config.keysDir);
 const gateway = await startGateway({
-  supergraphSdl: composeSupergraph(),
+  supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
   subgraphUrls: config.subgraphUrls,
   auth: authOptions(config, keys.issuer.jwks),
   assertionKey: keys.assertion,

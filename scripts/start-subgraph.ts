@@ -1,6 +1,6 @@
 // `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway key in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
-import { allSubgraphs } from '../gateway/compose.ts';
+import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';

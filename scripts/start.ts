@@ -3,7 +3,7 @@ import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedDatabase } from '../db/seed/index.ts';
 import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
-import { startSystem } from '../gateway/system.ts';
+import { startSystem } from './system.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 

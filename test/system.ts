@@ -4,7 +4,7 @@ import type { Role } from '../directives/roles.ts';
 import type { AuthOptions } from '../gateway/auth.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { createEphemeralKeys, type DevKeys } from '../gateway/keys.ts';
-import { startSystem, type RunningSystem, type SystemOptions } from '../gateway/system.ts';
+import { startSystem, type RunningSystem, type SystemOptions } from '../scripts/system.ts';
 import { signToken } from '../gateway/token.ts';
 import { openTestDatabase } from './database.ts';
 

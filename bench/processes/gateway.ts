@@ -9,7 +9,7 @@ import type { BoundCaller } from '../../directives/caller.ts';
 import type { ConsentLoader, ConsentRecord } from '../../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../directives/protocol/assertion.ts';
 import { createAuthenticator, type AuthOptions } from '../../gateway/auth.ts';
-import type { SubgraphName } from '../../gateway/compose.ts';
+import type { SubgraphName } from '../../gateway/config.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
 import { bindPurpose } from '../../gateway/purpose.ts';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createDatabase, type DatabaseConfig } from '../../db/client.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
-import { startSubgraphs } from '../../gateway/system.ts';
+import { startSubgraphs } from '../../scripts/system.ts';
 import { runChild } from './child.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { privacyDirectiveDefinitions, subgraphLinkSdl } from '../../directives/sdl.ts';
+import { subgraphSdl } from '../../directives/sdl.ts';
 import type { SubgraphDefinition } from '../common/context.ts';
 import { resolvers } from './resolvers.ts';
 
@@ -10,7 +10,7 @@ const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'ut
 export function employersSubgraph(): SubgraphDefinition {
   return {
     name: 'employers',
-    typeDefs: parse(subgraphLinkSdl(['@key', '@shareable']) + privacyDirectiveDefinitions + schemaSdl),
+    typeDefs: parse(subgraphSdl(schemaSdl)),
     resolvers,
   };
 }

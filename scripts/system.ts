@@ -1,13 +1,23 @@
 import type { JSONWebKeySet } from 'jose';
+// The all-in-one composition root: the three subgraphs and the gateway in one process.
 import type { Database } from '../db/client.ts';
+import type { AuthOptions } from '../gateway/auth.ts';
+import type { SubgraphName } from '../gateway/config.ts';
+import { createConsentLoader } from '../gateway/consent.ts';
+import type { DevKeys } from '../gateway/keys.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
 import type { SubgraphDefinition } from '../subgraphs/common/context.ts';
 import type { ServedGraphQL } from '../subgraphs/common/http.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
-import type { AuthOptions } from './auth.ts';
-import { allSubgraphs, composeSupergraph, type SubgraphName } from './compose.ts';
-import { createConsentLoader } from './consent.ts';
-import type { DevKeys } from './keys.ts';
-import { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
+import { employersSubgraph } from '../subgraphs/employers/index.ts';
+import { marketingSubgraph } from '../subgraphs/marketing/index.ts';
+import { usersSubgraph } from '../subgraphs/users/index.ts';
+import { composeSupergraph } from './composition.ts';
+
+/** The three subgraphs, each with its SDL, resolvers and name. */
+export function allSubgraphs(): SubgraphDefinition[] {
+  return [usersSubgraph(), employersSubgraph(), marketingSubgraph()];
+}
 
 export interface SystemOptions {
   db: Database;
@@ -58,7 +68,7 @@ export async function startSubgraphs(
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const definitions = allSubgraphs();
-  const supergraphSdl = composeSupergraph(definitions);
+  const supergraphSdl = composeSupergraph();
   const subgraphs = await startSubgraphs(
     { db: options.db, assertionJwks: options.keys.assertion.jwks, host: options.host, ports: options.ports },
     definitions,
