@@ -1,5 +1,4 @@
 import { index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { candidates } from './users.ts';
 
 /** Employers, their job postings and the applications they receive. */
 export const employersSchema = pgSchema('employers');
@@ -65,9 +64,9 @@ export const applications = employersSchema.table(
     jobId: uuid('job_id')
       .notNull()
       .references(() => jobs.id, { onDelete: 'cascade' }),
-    candidateId: uuid('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    // The candidate belongs to the users subgraph: no foreign key crosses two subgraph schemas, and removing a
+    // candidate's rows here is this subgraph's own data-subject erasure, never a cascade from another schema.
+    candidateId: uuid('candidate_id').notNull(),
     coverLetter: text('cover_letter'),
     status: applicationStatus('status').notNull().default('SUBMITTED'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

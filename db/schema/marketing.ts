@@ -1,5 +1,4 @@
 import { index, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { candidates } from './users.ts';
 
 /** Campaigns, surveys and advertising identifiers. */
 export const marketingSchema = pgSchema('marketing');
@@ -26,9 +25,9 @@ export const campaignRecipients = marketingSchema.table(
     campaignId: uuid('campaign_id')
       .notNull()
       .references(() => campaigns.id, { onDelete: 'cascade' }),
-    candidateId: uuid('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    // The candidate belongs to the users subgraph: no foreign key crosses two subgraph schemas, and removing a
+    // candidate's rows here is this subgraph's own data-subject erasure, never a cascade from another schema.
+    candidateId: uuid('candidate_id').notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
     openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),
   },
@@ -39,9 +38,9 @@ export const adIdentifiers = marketingSchema.table(
   'ad_identifiers',
   {
     id: uuid('id').primaryKey(),
-    candidateId: uuid('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    // The candidate belongs to the users subgraph: no foreign key crosses two subgraph schemas, and removing a
+    // candidate's rows here is this subgraph's own data-subject erasure, never a cascade from another schema.
+    candidateId: uuid('candidate_id').notNull(),
     kind: adIdentifierKind('kind').notNull(),
     value: text('value').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -64,9 +63,9 @@ export const surveyResponses = marketingSchema.table(
     surveyId: uuid('survey_id')
       .notNull()
       .references(() => surveys.id, { onDelete: 'cascade' }),
-    candidateId: uuid('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    // The candidate belongs to the users subgraph: no foreign key crosses two subgraph schemas, and removing a
+    // candidate's rows here is this subgraph's own data-subject erasure, never a cascade from another schema.
+    candidateId: uuid('candidate_id').notNull(),
     answers: jsonb('answers').$type<Record<string, string>>().notNull(),
     submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
