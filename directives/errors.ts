@@ -1,4 +1,14 @@
-/** Stable error codes of the privacy layer; they become `extensions.code` at the GraphQL edge. */
+import { GraphQLError } from 'graphql';
+
+/**
+ * The errors of this project form two families, each with stable codes that become `extensions.code` at the
+ * GraphQL edge (the gateway's and the subgraphs' `formatError`, their HTTP layers) and nowhere earlier:
+ * - `PrivacyError`: an outcome of the privacy layer (who may see what, under which purpose and consent);
+ * - `ServiceError`: everything else a client or operator must be told (bad input, not found, not allowed,
+ *   an internal failure, a dependency that is unavailable).
+ * Messages are safe to show a client: never personal data, never a submitted or stored value, never which
+ * purpose or consent would have opened a field.
+ */
 export const PRIVACY_ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   PURPOSE_REQUIRED: 403,
@@ -9,33 +19,93 @@ export const PRIVACY_ERROR_STATUS = {
   CONSENT_REQUIRED: 200,
   PRIVACY_BUDGET_EXHAUSTED: 429,
   QUERY_TOO_COMPLEX: 400,
+} as const;
+
+export const SERVICE_ERROR_STATUS = {
+  BAD_REQUEST: 400,
   BAD_USER_INPUT: 400,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 export type PrivacyErrorCode = keyof typeof PRIVACY_ERROR_STATUS;
+export type ServiceErrorCode = keyof typeof SERVICE_ERROR_STATUS;
 
-/**
- * One error family for the privacy layer: a stable code, a message safe to show a client
- * (never personal data, never which purpose would have opened a field) and structured details.
- */
-export class PrivacyError extends Error {
-  readonly code: PrivacyErrorCode;
+/** Codes whose message and details reach a client as they are; any other error becomes "Internal server error.". */
+export const CLIENT_SAFE_CODES: ReadonlySet<string> = new Set([
+  ...Object.keys(PRIVACY_ERROR_STATUS),
+  ...Object.keys(SERVICE_ERROR_STATUS).filter((code) => code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE'),
+  // Apollo Server's and graphql-js's own request errors.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+abstract class CodedError<Code extends string> extends Error {
+  readonly code: Code;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: PrivacyErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'PrivacyError';
+  constructor(code: Code, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.details = details;
   }
+
+  abstract get httpStatus(): number;
+
+  /**
+   * What `extensions` a GraphQL error built from this one carries (graphql-js copies an original error's
+   * `extensions` when a resolver throws it): the code and the client-safe details.
+   */
+  get extensions(): Record<string, unknown> {
+    return { code: this.code, ...this.details };
+  }
+}
+
+/** An outcome of the privacy layer: a stable code, a client-safe message and structured details. */
+export class PrivacyError extends CodedError<PrivacyErrorCode> {
+  override name = 'PrivacyError';
 
   get httpStatus(): number {
     return PRIVACY_ERROR_STATUS[this.code];
   }
 }
 
+/** A failure that is not a privacy decision: bad input, not found, forbidden, internal, unavailable. */
+export class ServiceError extends CodedError<ServiceErrorCode> {
+  override name = 'ServiceError';
+
+  get httpStatus(): number {
+    return SERVICE_ERROR_STATUS[this.code];
+  }
+}
+
+export type ProjectError = PrivacyError | ServiceError;
+
 export function isPrivacyError(error: unknown): error is PrivacyError {
   return error instanceof PrivacyError;
+}
+
+export function isProjectError(error: unknown): error is ProjectError {
+  return error instanceof PrivacyError || error instanceof ServiceError;
+}
+
+/**
+ * The edge: a project error as the GraphQL error a client sees (code, details, HTTP status). Errors a client may
+ * not see in detail (internal, unavailable) keep only their code and a generic message.
+ */
+export function toGraphQLError(error: ProjectError, options: { path?: readonly (string | number)[] } = {}): GraphQLError {
+  const safe = CLIENT_SAFE_CODES.has(error.code);
+  return new GraphQLError(safe ? error.message : genericMessage(error.code), {
+    ...(options.path ? { path: options.path } : {}),
+    extensions: { code: error.code, ...(safe ? error.details : {}), http: { status: error.httpStatus } },
+  });
+}
+
+function genericMessage(code: string): string {
+  return code === 'SERVICE_UNAVAILABLE' ? 'Service unavailable.' : 'Internal server error.';
 }

@@ -5,7 +5,7 @@ import type { BoundCaller } from '../directives/caller.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
 import { planOperation, type EnforcementPlan, type OperationLimits } from '../directives/enforce/operation.ts';
 import { ConsentPrefetch, shapeResponse, type DisclosureSummary, type PrivacyFieldError } from '../directives/enforce/response.ts';
-import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
+import { isProjectError, PrivacyError } from '../directives/errors.ts';
 import { readPrivacyIndex, type PrivacyIndex } from '../directives/policy.ts';
 import { PrivacySchemaError, validatePrivacyIndex } from '../directives/validate.ts';
 import { toGraphQLError } from './errors.ts';
@@ -83,8 +83,7 @@ export function usePrivacyEnforcement(inner: GatewayInterface, options: Enforcem
     try {
       plan = planFor(requestContext as GatewayGraphQLRequestContext<GatewayContext>, context.caller);
     } catch (error) {
-      if (isPrivacyError(error)) return { errors: [toGraphQLError(error)] };
-      if (error instanceof GraphQLErrorClass) return { errors: [error] };
+      if (isProjectError(error)) return { errors: [toGraphQLError(error)] };
       throw error;
     }
     if (context.strict && plan.deniedCoordinates.length > 0) {

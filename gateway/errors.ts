@@ -1,29 +1,14 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isPrivacyError, PRIVACY_ERROR_STATUS, type PrivacyError } from '../directives/errors.ts';
+import type { GraphQLFormattedError } from 'graphql';
+import { CLIENT_SAFE_CODES, isProjectError, toGraphQLError } from '../directives/errors.ts';
 
-const CLIENT_CODES = new Set<string>([
-  ...Object.keys(PRIVACY_ERROR_STATUS),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-
-/** Turns a privacy-layer error into the GraphQL error the client sees (code, HTTP status, safe details). */
-export function toGraphQLError(error: PrivacyError): GraphQLError {
-  return new GraphQLError(error.message, {
-    extensions: { code: error.code, ...error.details, http: { status: error.httpStatus } },
-  });
-}
+export { toGraphQLError };
 
 /** The gateway's `formatError`: client errors pass, anything internal becomes a generic message. */
 export function createErrorFormatter(options: { hideSuggestions: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (isPrivacyError(original)) {
+    if (isProjectError(original) && CLIENT_SAFE_CODES.has(original.code)) {
       return { message: original.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: original.code, ...original.details } };
     }
     const code = formatted.extensions?.code;
@@ -34,7 +19,7 @@ export function createErrorFormatter(options: { hideSuggestions: boolean }) {
     ) {
       return { message: 'The operation is too large.', extensions: { code: 'QUERY_TOO_COMPLEX' } };
     }
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code) && !isProjectError(original)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       const message = options.hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, '') : formatted.message;
       return { ...formatted, message, extensions };

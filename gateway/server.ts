@@ -8,10 +8,9 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
 import type { CryptoKey } from 'jose';
 import type { Caller } from '../directives/caller.ts';
-import { isPrivacyError, PrivacyError } from '../directives/errors.ts';
+import { isProjectError, PrivacyError, ServiceError } from '../directives/errors.ts';
 import type { OperationLimits } from '../directives/enforce/operation.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../directives/protocol/assertion.ts';
@@ -116,12 +115,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const bound = bindPurpose(caller, { purpose: header(req, 'x-purpose'), legalBasis: utf8Header(req, 'x-legal-basis') });
         const mode = header(req, 'x-privacy-mode')?.trim().toLowerCase();
         if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') {
-          throw new PrivacyError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');
+          throw new ServiceError('BAD_USER_INPUT', 'x-privacy-mode must be "strict" or "lenient".');
         }
         return { caller: bound, strict: mode === 'strict' };
       } catch (error) {
-        if (isPrivacyError(error)) throw toGraphQLError(error);
-        throw new GraphQLError('Authentication failed.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        if (isProjectError(error)) throw toGraphQLError(error);
+        throw toGraphQLError(new PrivacyError('UNAUTHENTICATED', 'Authentication failed.'));
       }
     },
   });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  GraphQLError,
   Kind,
   getNamedType,
   isAbstractType,
@@ -20,7 +19,7 @@ import {
 } from 'graphql';
 import type { BoundCaller } from '../caller.ts';
 import { decide, subjectCheck, type Decision, type SubjectCheck } from '../decide.ts';
-import { PrivacyError } from '../errors.ts';
+import { PrivacyError, ServiceError } from '../errors.ts';
 import type { FieldClassification, PrivacyIndex } from '../policy.ts';
 
 /** Aliases the gateway adds to an operation start with this; clients may not use it. */
@@ -254,15 +253,11 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
     for (const [key, { nodes, occurrences }] of collected) {
       const fieldName = nodes[0]!.name.value;
       if (key.startsWith(HIDDEN_ALIAS_PREFIX)) {
-        throw new GraphQLError(`Aliases starting with "${HIDDEN_ALIAS_PREFIX}" are reserved.`, {
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-        });
+        throw new ServiceError('BAD_USER_INPUT', `Aliases starting with "${HIDDEN_ALIAS_PREFIX}" are reserved.`);
       }
       // GraphQL reserves names starting with "__"; as a response key ("__proto__") one would also be an object's prototype.
       if (key.startsWith('__') && nodes.some((n) => n.alias !== undefined)) {
-        throw new GraphQLError('Aliases starting with "__" are reserved.', {
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-        });
+        throw new ServiceError('BAD_USER_INPUT', 'Aliases starting with "__" are reserved.');
       }
       if (fieldName === '__typename') {
         entries.push({ key, coordinate: `${concrete.name}.__typename`, decision: { kind: 'allow' }, check: null, child: null, personal: false, occurrences });
@@ -486,7 +481,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     : operations.length === 1
       ? operations[0]
       : undefined;
-  if (!operation) throw new GraphQLError('Unknown operation.', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!operation) throw new ServiceError('BAD_USER_INPUT', 'Unknown operation.');
   const walk: Walk = {
     schema: input.schema,
     index: input.index,
@@ -510,7 +505,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
   };
   countSelections(walk, input.document);
   const rootType = input.schema.getRootType(operation.operation);
-  if (!rootType) throw new GraphQLError('The schema does not support this operation type.', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!rootType) throw new ServiceError('BAD_USER_INPUT', 'The schema does not support this operation type.');
   const root = planSelection(walk, rootType, [operation.selectionSet], 1);
   const document = rewrite(walk, input.document);
   const rewrittenOperation = document.definitions.find(

@@ -1,47 +1,37 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'UNAUTHENTICATED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+import { CLIENT_SAFE_CODES, isProjectError, ServiceError } from '../../directives/errors.ts';
 
 /**
- * Keeps deliberate client errors and replaces everything else (SQL errors, stack traces, values) with a generic message.
+ * The subgraph's `formatError`, its edge: project errors with a client-safe code keep their message and details,
+ * deliberate GraphQL errors of graphql-js and Apollo Server keep theirs, and everything else (SQL errors, stack
+ * traces, values) becomes a generic message.
  */
 export function maskInternalErrors(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && CLIENT_CODES.has(code) && (original instanceof GraphQLError || original === error)) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+  const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+  if (isProjectError(original)) {
+    if (CLIENT_SAFE_CODES.has(original.code)) return { message: original.message, ...where, extensions: { code: original.code, ...original.details } };
+  } else {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code) && (original instanceof GraphQLError || original === error)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
   }
-  return {
-    message: 'Internal server error.',
-    ...(formatted.path ? { path: formatted.path } : {}),
-    ...(formatted.locations ? { locations: formatted.locations } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  };
+  return { message: 'Internal server error.', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+export function badInput(message: string, details: Record<string, unknown> = {}): ServiceError {
+  return new ServiceError('BAD_USER_INPUT', message, details);
 }
 
-export function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+export function forbidden(message: string): ServiceError {
+  return new ServiceError('FORBIDDEN', message);
 }
 
-export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+export function notFound(message: string): ServiceError {
+  return new ServiceError('NOT_FOUND', message);
 }
 
 /**
@@ -53,8 +43,8 @@ export async function withoutLeaks<T>(what: string, fn: () => Promise<T>): Promi
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof GraphQLError) throw error;
-    throw new GraphQLError(`Could not ${what}.`, { extensions: { code: 'INTERNAL_SERVER_ERROR', sqlState: sqlStateOf(error) } });
+    if (error instanceof GraphQLError || isProjectError(error)) throw error;
+    throw new ServiceError('INTERNAL_SERVER_ERROR', `Could not ${what}.`, { sqlState: sqlStateOf(error) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { ServiceError } from '../../directives/errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -7,9 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`"first" must be an integer between 0 and ${MAX_PAGE_SIZE}.`, {
-      extensions: { code: 'BAD_USER_INPUT', argument: 'first', max: MAX_PAGE_SIZE },
-    });
+    throw new ServiceError('BAD_USER_INPUT', `"first" must be an integer between 0 and ${MAX_PAGE_SIZE}.`, { argument: 'first', max: MAX_PAGE_SIZE });
   }
   return first;
 }
@@ -34,7 +32,7 @@ export function decodeCursor(cursor: string | null | undefined): CursorPosition 
   } catch {
     // fall through to the error below
   }
-  throw new GraphQLError('"after" is not a valid cursor.', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+  throw new ServiceError('BAD_USER_INPUT', '"after" is not a valid cursor.', { argument: 'after' });
 }
 
 /** Builds a connection from `limit + 1` fetched rows. */

@@ -6,11 +6,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
 import type { Database } from '../../db/client.ts';
 import { usePrivacyDenials } from '../../directives/enforce/subgraph.ts';
-import { isPrivacyError } from '../../directives/errors.ts';
+import { isPrivacyError, PrivacyError, toGraphQLError } from '../../directives/errors.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionVerifier } from '../../directives/protocol/assertion.ts';
 import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
@@ -56,8 +56,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
         const caller = await verify(Array.isArray(header) ? header[0] : header);
         return { caller, db: options.db };
       } catch (error) {
-        const message = isPrivacyError(error) ? error.message : 'The caller assertion is invalid.';
-        throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        throw toGraphQLError(new PrivacyError('UNAUTHENTICATED', isPrivacyError(error) ? error.message : 'The caller assertion is invalid.'));
       }
     },
   });

@@ -1,8 +1,8 @@
 /** SQL helpers shared by the subgraphs: id validation and keyset pagination over (timestamp, uuid). */
 import { Column, is, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { GraphQLError } from 'graphql';
 import type { Database } from '../../db/client.ts';
+import { ServiceError } from '../../directives/errors.ts';
 import { isUuid } from '../../directives/protocol/ids.ts';
 import type { CursorPosition } from './pagination.ts';
 
@@ -90,8 +90,8 @@ export function timestampKey(column: AnyPgColumn): SQL<string> {
 
 const TIMESTAMP_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-function badCursor(): GraphQLError {
-  return new GraphQLError('"after" is not a valid cursor.', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+function badCursor(): ServiceError {
+  return new ServiceError('BAD_USER_INPUT', '"after" is not a valid cursor.', { argument: 'after' });
 }
 
 /**
