@@ -117,3 +117,21 @@ export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: Consent
   ), false)`;
 }
 
+
+/**
+ * Everything the consent ledger holds about one subject: the current state rows and every event, oldest first
+ * (for a data-subject export, and for erasure to find the grants it withdraws).
+ * @example const { current, history } = await readSubjectConsentRecords(db, subjectId);
+ */
+export async function readSubjectConsentRecords(
+  db: Pick<Database, 'select'>,
+  subjectId: string,
+): Promise<{ current: (typeof consents.$inferSelect)[]; history: (typeof consentEvents.$inferSelect)[] }> {
+  const current = await db
+    .select()
+    .from(consents)
+    .where(eq(consents.subjectId, subjectId))
+    .orderBy(consents.purpose, sql`${consents.recipientId} nulls first`);
+  const history = await db.select().from(consentEvents).where(eq(consentEvents.subjectId, subjectId)).orderBy(consentEvents.id);
+  return { current, history };
+}

@@ -22,6 +22,7 @@ import {
   jobApplicationsLoader,
   jobLoader,
 } from './queries.ts';
+import { employersDataSubjectResolvers } from './data-subject.ts';
 
 export const COVER_LETTER_MAX_LENGTH = 4000;
 
@@ -220,6 +221,7 @@ async function updateApplicationStatus(
 
 export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Query: {
+    _dataSubjectExport: employersDataSubjectResolvers.Query._dataSubjectExport,
     jobs: (_parent, args: PageArgs & { filter?: JobFilter | null }, ctx: SubgraphContext) => searchJobs(ctx, args),
     job: (_parent, args: { id: string }, ctx: SubgraphContext) => (isUuid(args.id) ? jobLoader(ctx).load(args.id.toLowerCase()) : null),
     employer: (_parent, args: { id: string }, ctx: SubgraphContext) =>
@@ -232,6 +234,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       searchCandidates(ctx, args),
   },
   Mutation: {
+    _dataSubjectErase: employersDataSubjectResolvers.Mutation._dataSubjectErase,
     applyToJob: (_parent, args: { jobId: string; coverLetter?: string | null }, ctx: SubgraphContext) => applyToJob(ctx, args),
     updateApplicationStatus: (_parent, args: { id: string; status: ApplicationStatus }, ctx: SubgraphContext) =>
       updateApplicationStatus(ctx, args),

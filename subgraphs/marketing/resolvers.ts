@@ -19,6 +19,7 @@ import {
   surveyLoader,
   surveyResponsesLoader,
 } from './queries.ts';
+import { marketingDataSubjectResolvers } from './data-subject.ts';
 
 interface PageArgs {
   first?: number | null;
@@ -83,12 +84,16 @@ async function campaignAudience(ctx: SubgraphContext, args: PageArgs & { campaig
 
 export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Query: {
+    _dataSubjectExport: marketingDataSubjectResolvers.Query._dataSubjectExport,
     campaigns: (_parent, args: PageArgs, ctx: SubgraphContext) => listCampaigns(ctx, args),
     campaign: (_parent, args: { id: string }, ctx: SubgraphContext) =>
       isUuid(args.id) ? campaignLoader(ctx).load(args.id.toLowerCase()) : null,
     campaignAudience: (_parent, args: PageArgs & { campaignId: string }, ctx: SubgraphContext) => campaignAudience(ctx, args),
     surveys: (_parent, _args, ctx: SubgraphContext) =>
       ctx.db.select().from(surveys).orderBy(desc(surveys.opensAt), desc(surveys.id)),
+  },
+  Mutation: {
+    _dataSubjectErase: marketingDataSubjectResolvers.Mutation._dataSubjectErase,
   },
   Campaign: {
     __resolveReference: (reference: { id: unknown }, ctx: SubgraphContext) =>

@@ -8,6 +8,7 @@ import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
 import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelection } from './entity-parts.ts';
 import type { GraphQLResolveInfo } from 'graphql';
+import { usersDataSubjectResolvers } from './data-subject.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -88,6 +89,7 @@ async function visibleCandidate(ctx: SubgraphContext, id: unknown): Promise<Cand
 
 export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Query: {
+    _dataSubjectExport: usersDataSubjectResolvers.Query._dataSubjectExport,
     me: (_parent, _args, ctx: SubgraphContext) =>
       ctx.caller.role === 'candidate' ? visibleCandidate(ctx, ctx.caller.sub) : null,
     candidate: (_parent, args: { id: string }, ctx: SubgraphContext) => visibleCandidate(ctx, args.id),
@@ -97,6 +99,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     },
   },
   Mutation: {
+    _dataSubjectErase: usersDataSubjectResolvers.Mutation._dataSubjectErase,
     grantConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) => changeConsent(ctx, 'GRANT', args),
     withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
       changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),

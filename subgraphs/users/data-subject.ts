@@ -1,0 +1,131 @@
+/**
+ * The users subgraph's side of the data-subject contract (see ../common/data-subject.ts): the candidate row, its
+ * address, residence card, CV and work history, and the subject's consent records (read and changed through the
+ * consent ledger's module only).
+ *
+ * Erasure keeps the candidate row as an anonymised tombstone (status WITHDRAWN, every personal value removed) rather
+ * than deleting it: the id is what the append-only consent ledger, kept as evidence, and other subgraphs' records
+ * refer to, and a tombstone makes a repeated erasure recognisable and harmless.
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import { consentEvents, consents } from '../../db/schema/privacy.ts';
+import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
+import type { ConsentPurpose } from '../../directives/purposes.ts';
+import { applyConsentChange, readSubjectConsentRecords } from '../common/consent.ts';
+import {
+  byColumnName,
+  collection,
+  dataSubjectResolvers,
+  deleteSubjectRows,
+  exportSubjectTables,
+  tableName,
+  type DataSubjectErasureStep,
+  type DataSubjectHandlers,
+  type DataSubjectRetention,
+  type SubjectTable,
+} from '../common/data-subject.ts';
+
+/** The users tables that hold rows about a candidate, the candidate row first. */
+const SUBJECT_TABLES: readonly SubjectTable[] = [
+  { table: candidates, subject: candidates.id, categories: ['NAME', 'CONTACT', 'BIRTH_DATE', 'PREFERENCES'] },
+  { table: addresses, subject: addresses.candidateId, categories: ['ADDRESS'] },
+  { table: residenceCards, subject: residenceCards.candidateId, categories: ['IDENTIFICATION_CODE', 'RESIDENCE_STATUS'] },
+  { table: resumes, subject: resumes.candidateId, categories: ['CAREER'] },
+  { table: workHistory, subject: workHistory.candidateId, categories: ['CAREER'] },
+];
+
+/** The unique, non-personal e-mail an erased candidate row keeps (the column is unique and required). */
+export function erasedEmail(subjectId: string): string {
+  return `erased-${subjectId}@erased.invalid`;
+}
+
+
+export const usersDataSubject: DataSubjectHandlers = {
+  subgraph: 'users',
+
+  async export({ db, subjectId }) {
+    return db.transaction(async (tx) => {
+      const collections = await exportSubjectTables(tx, SUBJECT_TABLES, subjectId);
+      const { current, history } = await readSubjectConsentRecords(tx, subjectId);
+      collections.push(
+        collection(tableName(consents), [], current.map((row) => byColumnName(consents, row))),
+        collection(tableName(consentEvents), [], history.map((row) => byColumnName(consentEvents, row))),
+      );
+      return collections;
+    });
+  },
+
+  async erase({ db, subjectId, caller }) {
+    return db.transaction(async (tx) => {
+      // Serialises concurrent erasures of one candidate.
+      const [candidate] = await tx.select({ id: candidates.id }).from(candidates).where(eq(candidates.id, subjectId)).for('update');
+      const erased: DataSubjectErasureStep[] = [];
+
+      // Every grant still standing is withdrawn through the ledger, per-employer grants before those for every employer
+      // (withdrawing one for every employer also ends the per-employer grants, which would then be withdrawn twice).
+      const { current } = await readSubjectConsentRecords(tx, subjectId);
+      const granted = current
+        .filter((row) => row.state === 'GRANTED')
+        .sort((a, b) => Number(a.recipientId === null) - Number(b.recipientId === null));
+      for (const grant of granted) {
+        await applyConsentChange(tx as unknown as Parameters<typeof applyConsentChange>[0], {
+          subjectId,
+          purpose: grant.purpose as ConsentPurpose,
+          recipientId: grant.recipientId,
+          action: 'WITHDRAW',
+          source: caller.role === 'candidate' ? 'PRIVACY_CENTER' : 'SUPPORT',
+          actor: caller.sub,
+        });
+      }
+      erased.push({ collection: tableName(consents), action: 'WITHDRAWN', rows: granted.length });
+
+      for (const entry of SUBJECT_TABLES.slice(1)) erased.push(await deleteSubjectRows(tx, entry, subjectId));
+
+      const anonymised = await tx
+        .update(candidates)
+        .set({
+          fullName: '',
+          fullNameKana: '',
+          email: erasedEmail(subjectId),
+          phone: null,
+          birthDate: null,
+          gender: null,
+          desiredIndustries: [],
+          desiredPrefectures: [],
+          status: 'WITHDRAWN',
+          updatedAt: new Date(),
+        })
+        .where(and(eq(candidates.id, subjectId), ne(candidates.email, erasedEmail(subjectId))))
+        .returning({ id: candidates.id });
+      erased.unshift({ collection: tableName(candidates), action: 'ANONYMISED', rows: anonymised.length });
+
+      const after = await readSubjectConsentRecords(tx, subjectId);
+      const kept: DataSubjectRetention[] = [];
+      if (candidate) {
+        kept.push({
+          collection: tableName(candidates),
+          rows: 1,
+          reason:
+            'Anonymised tombstone: only the id, status WITHDRAWN and the registration and erasure times remain, so the consent ledger and other records can be matched to a withdrawn account.',
+        });
+      }
+      if (after.history.length > 0) {
+        kept.push({
+          collection: tableName(consentEvents),
+          rows: after.history.length,
+          reason: 'The append-only consent ledger is kept as evidence of what the subject consented to, and when it was withdrawn.',
+        });
+      }
+      if (after.current.length > 0) {
+        kept.push({
+          collection: tableName(consents),
+          rows: after.current.length,
+          reason: 'The current consent state derived from the ledger; every grant is withdrawn.',
+        });
+      }
+      return { erased, kept };
+    });
+  },
+};
+
+export const usersDataSubjectResolvers = dataSubjectResolvers(usersDataSubject);
