@@ -63,14 +63,8 @@ export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'pur
       }
     : null;
   if (!self && !consent) return null;
-  // One shared object per distinct check, so a response decides each (check, subject) once whatever the field.
-  const key = `${self}|${consent?.purpose ?? ''}|${consent?.perRecipient ?? ''}`;
-  let check = CHECKS.get(key);
-  if (!check) CHECKS.set(key, (check = Object.freeze({ self, consent: consent && Object.freeze(consent) })));
-  return check;
+  return { self, consent };
 }
-
-const CHECKS = new Map<string, SubjectCheck>();
 
 /**
  * What a caller's checks can depend on: these purposes, for every employer (recipient null) or for this

@@ -195,6 +195,19 @@ interface Walk {
   aliases: number;
   fields: number;
   consentChecks: Set<NonNullable<SubjectCheck['consent']>>;
+  /** One shared object per distinct check in this plan, so a response decides each (check, subject) once whatever the field. */
+  checks: Map<string, SubjectCheck>;
+  /** Set by the rewrite when it adds a hidden (`_pv_`) selection anywhere. */
+  addsHidden: boolean;
+}
+
+/** The plan's one object for `check` (see Walk.checks). */
+function internCheck(walk: Walk, check: SubjectCheck | null): SubjectCheck | null {
+  if (!check) return null;
+  const key = `${check.self}|${check.consent?.purpose ?? ''}|${check.consent?.perRecipient ?? ''}`;
+  let shared = walk.checks.get(key);
+  if (!shared) walk.checks.set(key, (shared = Object.freeze({ self: check.self, consent: check.consent && Object.freeze({ ...check.consent }) })));
+  return shared;
 }
 
 /** Collects the fields a selection set yields for one concrete type (the spec's CollectFields, conditions kept). */
@@ -269,7 +282,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       const classification = classify(walk.index, concrete.name, fieldName);
       const decision = decide(classification, walk.caller);
       const check =
-        decision.kind !== 'deny' && classification?.kind === 'pii' ? subjectCheck(classification.policy, walk.caller as BoundCaller) : null;
+        decision.kind !== 'deny' && classification?.kind === 'pii' ? internCheck(walk, subjectCheck(classification.policy, walk.caller as BoundCaller)) : null;
       if (check?.consent) walk.consentChecks.add(check.consent);
       if (decision.kind === 'deny') walk.denied.add(coordinate);
       if (decision.kind === 'mask') walk.masked.add(coordinate);
@@ -381,6 +394,11 @@ function subjectIdSelected(walk: Walk, type: GraphQLObjectType, subjectField: st
 function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
   const { schema, index } = walk;
   const typeStack: (GraphQLCompositeType | null)[] = [];
+  /** Every hidden selection the rewrite adds is made here, so the plan knows whether results carry any. */
+  const hidden = (name: string, alias: string): FieldNode => {
+    walk.addsHidden = true;
+    return field(name, alias);
+  };
 
   const decideField = (parent: GraphQLCompositeType, fieldName: string): boolean => {
     if (fieldName.startsWith('__')) return true;
@@ -391,12 +409,12 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
 
   const hiddenSelections = (type: GraphQLCompositeType, selections: readonly SelectionNode[]): SelectionNode[] => {
     const extra: SelectionNode[] = [];
-    if (!isObjectType(type)) extra.push(field('__typename', TYPENAME_ALIAS));
+    if (!isObjectType(type)) extra.push(hidden('__typename', TYPENAME_ALIAS));
     for (const concrete of possibleTypes(schema, type)) {
       const subjectField = index.subjects.get(concrete.name);
       if (!subjectField) continue;
       if (isObjectType(type) && subjectIdSelected(walk, concrete, subjectField, selections)) continue;
-      const selection = field(subjectField, SUBJECT_ALIAS);
+      const selection = hidden(subjectField, SUBJECT_ALIAS);
       extra.push(
         isObjectType(type)
           ? selection
@@ -429,7 +447,7 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
       leave(node) {
         typeStack.pop();
         if (node.selectionSet.selections.length === 0) {
-          return { ...node, selectionSet: { ...node.selectionSet, selections: [field('__typename', FILLER_ALIAS)] } };
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [hidden('__typename', FILLER_ALIAS)] } };
         }
         return undefined;
       },
@@ -441,7 +459,7 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
       leave(node) {
         typeStack.pop();
         if (node.selectionSet.selections.length === 0) {
-          return { ...node, selectionSet: { ...node.selectionSet, selections: [field('__typename', FILLER_ALIAS)] } };
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [hidden('__typename', FILLER_ALIAS)] } };
         }
         return undefined;
       },
@@ -462,7 +480,7 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
         const type = typeStack.pop() ?? null;
         if (!node.selectionSet || !type) return undefined;
         const selections = [...node.selectionSet.selections, ...hiddenSelections(type, node.selectionSet.selections)];
-        if (selections.length === 0) selections.push(field('__typename', FILLER_ALIAS));
+        if (selections.length === 0) selections.push(hidden('__typename', FILLER_ALIAS));
         return { ...node, selectionSet: { ...node.selectionSet, selections } };
       },
     },
@@ -502,6 +520,8 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     aliases: 0,
     fields: 0,
     consentChecks: new Set(),
+    checks: new Map(),
+    addsHidden: false,
   };
   countSelections(walk, input.document);
   const rootType = input.schema.getRootType(operation.operation);
@@ -512,9 +532,8 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === operation.name?.value,
   )!;
   const source = print(document);
-  // Clients cannot use _pv_ aliases: without the prefix anywhere in the printed document (a string argument that
-  // contains it only costs the optimisation), the rewrite added no hidden selection, so results hold client keys only.
-  const inPlace = !source.includes(HIDDEN_ALIAS_PREFIX);
+  // Clients cannot use _pv_ aliases: when the rewrite added no hidden selection, results hold client keys only.
+  const inPlace = !walk.addsHidden;
   return {
     document,
     source,
