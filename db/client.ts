@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockEmbeddedDatabase, type EmbeddedDatabaseLock } from './embedded-lock.ts';
 import * as schema from './schema/index.ts';
 
 export { schema };
@@ -95,11 +96,17 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
   }
 
   let pglite = config.instance;
+  let lock: EmbeddedDatabaseLock | undefined;
   if (!pglite) {
     if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+    // An on-disk folder serves one process only (see embedded-lock.ts); in memory there is nothing to share.
+    if (config.dataDir) lock = await lockEmbeddedDatabase(config.dataDir);
     pglite = await PGlite.create({
       ...(config.dataDir ? { dataDir: config.dataDir } : {}),
       ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+    }).catch(async (error: unknown) => {
+      await lock?.release();
+      throw error;
     });
   }
   const instance = pglite;
@@ -112,6 +119,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
     migrate: () => migratePglite(drizzlePglite(instance), { migrationsFolder: MIGRATIONS_FOLDER }),
     close: async () => {
       if (!instance.closed) await instance.close();
+      await lock?.release();
     },
   };
 }

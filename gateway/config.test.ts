@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, JWT_ALGORITHMS, loadConfig, loadDatabaseConfig } from './config.ts';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
 
 describe('loadConfig', () => {
@@ -23,5 +23,75 @@ describe('loadConfig', () => {
   ])('refuses %j with a message that says how to fix it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '80.5'],
+    ['PORT', '0x50'],
+    ['PORT', '-1'],
+    ['USERS_PORT', '1e3'],
+    ['EMPLOYERS_PORT', 'x'],
+    ['MARKETING_PORT', '99999'],
+    ['JWT_CLOCK_TOLERANCE', 'soon'],
+    ['JWT_MAX_AGE', '10'],
+    ['SEED_CANDIDATES', 'lots'],
+  ])('refuses %s=%s as a non-integer or out of range', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be an integer between \\d+ and \\d+`));
+  });
+
+  it.each(['FOO256', 'HS256', 'none', 'ES256,FOO256', ',', 'es256'])('refuses JWT_ALGORITHMS=%s', (value) => {
+    expect(() => loadConfig({ JWT_ALGORITHMS: value })).toThrow(/^JWT_ALGORITHMS must list asymmetric algorithms only/);
+  });
+
+  it('accepts every asymmetric algorithm jose verifies', () => {
+    expect(loadConfig({ JWT_ALGORITHMS: JWT_ALGORITHMS.join(', ') }).algorithms).toEqual([...JWT_ALGORITHMS]);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'not a url with hunter2'],
+    ['DATABASE_URL', 'mysql://admin:hunter2@db/x'],
+    ['DATABASE_URL', 'postgres://admin:hunter2@[bad/x'],
+    ['JWKS_URL', 'ftp://admin:hunter2@keys/jwks'],
+    ['USERS_URL', 'users:hunter2'],
+    ['EMPLOYERS_URL', 'not a url hunter2'],
+    ['MARKETING_URL', 'file:///etc/hunter2'],
+  ])('refuses %s=%s without repeating the value', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+    expect((error as Error).message).toMatch(new RegExp(`^${name} must be `));
+    expect((error as Error).message).not.toContain('hunter2');
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it.each(['postgres://postgres@127.0.0.1:5432/test', 'postgresql://u:p%40ss@db.internal/app?sslmode=require', 'postgres://u@h1:5432,h2:5433/app'])(
+    'accepts the PostgreSQL URL %s',
+    (url) => {
+      expect(loadDatabaseConfig({ DATABASE_URL: url })).toEqual({ kind: 'postgres', url });
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    },
+  );
+
+  it('opens the embedded folder when DATABASE_URL is unset', () => {
+    expect(loadDatabaseConfig({ PGLITE_DIR: '/tmp/somewhere' })).toEqual({ kind: 'pglite', dataDir: '/tmp/somewhere' });
+  });
+
+  it.each([
+    [{ HOST: 'not a host!' }, /^HOST must be a host name or an IP address/],
+    [{ HOST: 'exa mple' }, /^HOST must be/],
+    [{ JWT_ISSUER: 'a\nb' }, /^JWT_ISSUER must be a single line/],
+    [{ KEYS_DIR: 'a\u0000b' }, /^KEYS_DIR must be a single line/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each(['0.0.0.0', '::', '[::1]', 'localhost', 'gateway.internal'])('accepts HOST=%s', (value) => {
+    expect(loadConfig({ HOST: value }).host).toBe(value);
   });
 });

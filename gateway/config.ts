@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
+import type { DatabaseConfig } from '../db/client.ts';
 import type { AuthOptions } from './auth.ts';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
 
@@ -32,28 +34,107 @@ export interface Config {
 export const DEV_ISSUER = 'https://dev.privacy-gateway.local';
 export const DEFAULT_AUDIENCE = 'job-portal-graph';
 
+/** A bad environment variable; the message names it and says how to fix it, and never repeats a secret. */
 class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
 }
 
+/** The asymmetric JOSE algorithms jose verifies; shared secrets (HS*) and `none` are never accepted. */
+export const JWT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}").`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    // A number is no secret; showing a short one helps spot the typo.
+    const shown = raw.length <= 20 ? ` (got "${raw}")` : '';
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}${shown}: set it to such a number or unset it for the default.`);
   }
   return value;
 }
 
-function url(env: NodeJS.ProcessEnv, name: string): URL | null {
+/** An http(s) URL; the value is never repeated, since a URL may carry credentials. */
+function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): URL | null {
   const raw = env[name]?.trim();
   if (!raw) return null;
+  let value: URL | undefined;
   try {
-    return new URL(raw);
+    value = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an absolute URL (got "${raw}").`);
+    // reported below
   }
+  if (!value || (value.protocol !== 'http:' && value.protocol !== 'https:')) {
+    throw new ConfigError(`${name} must be an absolute URL (http or https) such as ${example} (the value is not shown), or unset.`);
+  }
+  return value;
+}
+
+/**
+ * A PostgreSQL connection URL as postgres.js reads it (several hosts may be listed, comma-separated).
+ * The value is never repeated: it usually holds a password.
+ */
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const error = new ConfigError(
+    `${name} must be a PostgreSQL URL such as postgres://user:password@127.0.0.1:5432/database (the value is not shown), ` +
+      'or unset to use the embedded database.',
+  );
+  if (!/^postgres(ql)?:\/\//i.test(raw)) throw error;
+  const hosts = raw.slice(raw.indexOf('://') + 3).split(/[?/]/)[0] ?? '';
+  const hostList = hosts.slice(hosts.indexOf('@') + 1);
+  try {
+    new URL(raw.replace(hostList, hostList.split(',')[0] ?? ''));
+  } catch {
+    throw error;
+  }
+  return raw;
+}
+
+function algorithmList(env: NodeJS.ProcessEnv): string[] {
+  const algorithms = (env.JWT_ALGORITHMS ?? 'ES256').split(',').map((a) => a.trim()).filter(Boolean);
+  if (algorithms.length === 0 || algorithms.some((a) => !(JWT_ALGORITHMS as readonly string[]).includes(a))) {
+    throw new ConfigError(
+      `JWT_ALGORITHMS must list asymmetric algorithms only, comma-separated, from ${JWT_ALGORITHMS.join(', ')} (for example "ES256" or "ES256,RS256").`,
+    );
+  }
+  return algorithms;
+}
+
+function host(env: NodeJS.ProcessEnv): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '127.0.0.1';
+  const hostName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (!isIP(raw.replace(/^\[(.*)\]$/, '$1')) && !hostName.test(raw)) {
+    throw new ConfigError('HOST must be a host name or an IP address to listen on, such as 127.0.0.1 or 0.0.0.0, or unset for 127.0.0.1.');
+  }
+  return raw;
+}
+
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new ConfigError(`${name} must be a single line without control characters, or unset for "${fallback}".`);
+  return raw;
+}
+
+/** Where the data lives, validated: `DATABASE_URL` (PostgreSQL), otherwise the embedded folder `PGLITE_DIR`. */
+export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string | null; pgliteDir: string } {
+  return {
+    databaseUrl: postgresUrl(env, 'DATABASE_URL'),
+    pgliteDir: path.resolve(text(env, 'PGLITE_DIR', path.join('.data', 'pglite'))),
+  };
+}
+
+/**
+ * The database to open for the validated environment; a bad value throws a ConfigError.
+ * @example const handle = await createDatabase(loadDatabaseConfig());
+ */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const { databaseUrl, pgliteDir } = loadDatabaseSettings(env);
+  return databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir: pgliteDir };
 }
 
 /**
@@ -63,20 +144,17 @@ function url(env: NodeJS.ProcessEnv, name: string): URL | null {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   for (const name of ['users', 'employers', 'marketing'] as const) {
-    const value = url(env, `${name.toUpperCase()}_URL`);
+    const value = httpUrl(env, `${name.toUpperCase()}_URL`, `http://127.0.0.1:4001/graphql`);
     if (value) subgraphUrls[name] = value.toString();
   }
-  const algorithms = (env.JWT_ALGORITHMS ?? 'ES256').split(',').map((a) => a.trim()).filter(Boolean);
-  if (algorithms.length === 0 || algorithms.some((a) => /^HS|^none$/i.test(a))) {
-    throw new ConfigError('JWT_ALGORITHMS must list asymmetric algorithms only (for example "ES256" or "ES256,RS256").');
-  }
-  const jwksUrl = url(env, 'JWKS_URL');
+  const algorithms = algorithmList(env);
+  const jwksUrl = httpUrl(env, 'JWKS_URL', 'https://login.example.com/.well-known/jwks.json');
   const production = env.NODE_ENV === 'production';
   if (production && !jwksUrl) {
     throw new ConfigError('NODE_ENV=production needs JWKS_URL: the development signing key is for local use only.');
   }
   return {
-    host: env.HOST?.trim() || '127.0.0.1',
+    host: host(env),
     gatewayPort: integer(env, 'PORT', 4000, 0, 65535),
     subgraphPorts: {
       users: integer(env, 'USERS_PORT', 4001, 0, 65535),
@@ -84,12 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       marketing: integer(env, 'MARKETING_PORT', 4003, 0, 65535),
     },
     subgraphUrls,
-    databaseUrl: env.DATABASE_URL?.trim() || null,
-    pgliteDir: path.resolve(env.PGLITE_DIR?.trim() || path.join('.data', 'pglite')),
-    keysDir: path.resolve(env.KEYS_DIR?.trim() || path.join('.data', 'keys')),
+    ...loadDatabaseSettings(env),
+    keysDir: path.resolve(text(env, 'KEYS_DIR', path.join('.data', 'keys'))),
     jwksUrl,
-    issuer: env.JWT_ISSUER?.trim() || DEV_ISSUER,
-    audience: env.JWT_AUDIENCE?.trim() || DEFAULT_AUDIENCE,
+    issuer: text(env, 'JWT_ISSUER', DEV_ISSUER),
+    audience: text(env, 'JWT_AUDIENCE', DEFAULT_AUDIENCE),
     algorithms,
     clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE', 30, 0, 300),
     maxTokenAgeSeconds: integer(env, 'JWT_MAX_AGE', 86_400, 60, 30 * 86_400),
