@@ -6,29 +6,33 @@ import { createConsentLoader } from '../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startGateway } from '../gateway/server.ts';
 import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
+import { runCli } from './cli.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-const config = loadConfig();
-const handle = await createDatabase(databaseConfigFromEnv());
-await handle.migrate();
-const keys = await loadOrCreateDevKeys(config.keysDir);
-const gateway = await startGateway({
-  supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
-  subgraphUrls: config.subgraphUrls,
-  auth: authOptions(config, keys.issuer.jwks),
-  assertionKey: keys.assertion,
-  pseudonymKey: keys.pseudonymKey,
-  loadConsents: createConsentLoader(handle.db),
-  port: config.gatewayPort,
-  host: config.host,
-  production: config.production,
-  subgraphConnections: config.subgraphConnections,
+
+await runCli(async () => {
+  const config = loadConfig();
+  const handle = await createDatabase(databaseConfigFromEnv());
+  await handle.migrate();
+  const keys = await loadOrCreateDevKeys(config.keysDir);
+  const gateway = await startGateway({
+    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    subgraphUrls: config.subgraphUrls,
+    auth: authOptions(config, keys.issuer.jwks),
+    assertionKey: keys.assertion,
+    pseudonymKey: keys.pseudonymKey,
+    loadConsents: createConsentLoader(handle.db),
+    port: config.gatewayPort,
+    host: config.host,
+    production: config.production,
+    subgraphConnections: config.subgraphConnections,
+  });
+  console.log(`gateway at ${gateway.url}`);
+  const stop = async () => {
+    await gateway.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 });
-console.log(`gateway at ${gateway.url}`);
-const stop = async () => {
-  await gateway.close();
-  await handle.close();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());

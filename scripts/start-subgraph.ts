@@ -1,31 +1,34 @@
 // `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway key in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
+import { runCli } from './cli.ts';
 import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
 
-const name = process.argv[2];
-const definition = allSubgraphs().find((d) => d.name === name);
-if (!definition) {
-  console.error('Usage: tsx scripts/start-subgraph.ts <users|employers|marketing>');
-  process.exit(1);
-}
-const config = loadConfig();
-const handle = await createDatabase(databaseConfigFromEnv());
-await handle.migrate();
-const keys = await loadOrCreateDevKeys(config.keysDir);
-const served = await startSubgraph(definition, {
-  db: handle.db,
-  assertionJwks: keys.assertion.jwks,
-  port: config.subgraphPorts[definition.name],
-  host: config.host,
+await runCli(async () => {
+  const name = process.argv[2];
+  const definition = allSubgraphs().find((d) => d.name === name);
+  if (!definition) {
+    console.error('Usage: tsx scripts/start-subgraph.ts <users|employers|marketing>');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const handle = await createDatabase(databaseConfigFromEnv());
+  await handle.migrate();
+  const keys = await loadOrCreateDevKeys(config.keysDir);
+  const served = await startSubgraph(definition, {
+    db: handle.db,
+    assertionJwks: keys.assertion.jwks,
+    port: config.subgraphPorts[definition.name],
+    host: config.host,
+  });
+  console.log(`${definition.name} subgraph at ${served.url}`);
+  const stop = async () => {
+    await served.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 });
-console.log(`${definition.name} subgraph at ${served.url}`);
-const stop = async () => {
-  await served.close();
-  await handle.close();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());

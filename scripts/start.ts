@@ -3,6 +3,7 @@ import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedDatabase } from '../db/seed/index.ts';
 import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
+import { isOperatorError } from './cli.ts';
 import { startSystem } from './system.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -43,6 +44,11 @@ async function main() {
     });
   } catch (error) {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+    else if (isOperatorError(error)) {
+      console.error(error.message);
+      await stop(2);
+      return;
+    }
     else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(`A port is already in use (${(error as Error).message}). Stop the other process or set PORT / USERS_PORT / EMPLOYERS_PORT / MARKETING_PORT.`);
     } else console.error(error instanceof Error ? error.message : error);
