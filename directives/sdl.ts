@@ -50,16 +50,95 @@ extend schema
 `;
 }
 
+/**
+ * The data-subject contract every subgraph serves: internal operations that only the gateway calls (hidden from
+ * the public API by @inaccessible; every subgraph request needs the gateway's caller assertion), so the gateway can
+ * ask each subgraph what it holds about a subject and have each erase it. Written once here and added to every
+ * subgraph's SDL by `subgraphSdl`, so the shared value types are identical everywhere, as composition requires;
+ * each subgraph implements the two resolvers (`subgraphs/<name>/data-subject.ts`).
+ */
+export const dataSubjectContractSdl = `
+extend type Query {
+  """
+  What this subgraph holds about the data subject \`subjectId\`: every collection (table) with the subject's rows.
+  The subject itself (a candidate, purpose SERVICE_PROVISION) or compliance only (FORBIDDEN otherwise);
+  a malformed id is BAD_USER_INPUT.
+  """
+  _dataSubjectExport(subjectId: ID!): DataSubjectExport! @shareable @inaccessible
+}
+
+extend type Mutation {
+  """
+  Erases or anonymises the data subject's personal data held by this subgraph, in one transaction, and says what
+  was kept and why. Idempotent: a repeated call succeeds and erases nothing more. Same callers as \`_dataSubjectExport\`.
+  """
+  _dataSubjectErase(subjectId: ID!): DataSubjectErasure! @shareable @inaccessible
+}
+
+"What one subgraph holds about one data subject."
+type DataSubjectExport @shareable @inaccessible {
+  subjectId: ID!
+  "The subgraph that answered."
+  subgraph: String!
+  "Every collection the subgraph keeps about data subjects, including those holding no row for this one."
+  collections: [DataSubjectCollection!]!
+}
+
+"One table's rows about the subject."
+type DataSubjectCollection @shareable @inaccessible {
+  "Schema-qualified table name, e.g. users.addresses."
+  name: String!
+  "The privacy categories (privacy__Category) of the personal data the collection holds."
+  categories: [String!]!
+  rowCount: Int!
+  "The rows as JSON text: an array of objects keyed by column name."
+  rows: String!
+}
+
+"What one subgraph erased, anonymised or kept of one data subject's data."
+type DataSubjectErasure @shareable @inaccessible {
+  subjectId: ID!
+  subgraph: String!
+  "What this call changed; on a repeated call every count is 0."
+  erased: [DataSubjectErasureStep!]!
+  "What the subgraph keeps about the subject after erasure, and why."
+  kept: [DataSubjectRetention!]!
+}
+
+type DataSubjectErasureStep @shareable @inaccessible {
+  collection: String!
+  action: DataSubjectErasureAction!
+  rows: Int!
+}
+
+enum DataSubjectErasureAction @inaccessible {
+  "The rows were deleted."
+  DELETED
+  "The rows were kept with their personal values removed."
+  ANONYMISED
+  "Live consents were withdrawn through the consent ledger."
+  WITHDRAWN
+}
+
+type DataSubjectRetention @shareable @inaccessible {
+  collection: String!
+  rows: Int!
+  reason: String!
+}
+`;
+
 /** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */
 const FEDERATION_DIRECTIVES = ['@key', '@shareable', '@inaccessible', '@external', '@requires', '@provides', '@override', '@tag', '@interfaceObject'] as const;
 
 /**
  * The whole SDL a subgraph serves, from its `schema.graphql`: the federation link (importing exactly the
- * federation directives the file uses), the privacy link and the generated privacy directive definitions.
+ * federation directives the file uses), the privacy link, the generated privacy directive definitions and the
+ * data-subject contract.
  * The subgraph and the composition both build it from the file, so what composes is what is served.
  * @example subgraphSdl(readFileSync('subgraphs/users/schema.graphql', 'utf8'))
  */
 export function subgraphSdl(schemaSdl: string): string {
-  const used = FEDERATION_DIRECTIVES.filter((d) => new RegExp(`${d}\\b`).test(schemaSdl.replace(/#.*$/gm, '')));
-  return subgraphLinkSdl(used) + privacyDirectiveDefinitions + schemaSdl;
+  const sdl = schemaSdl + dataSubjectContractSdl;
+  const used = FEDERATION_DIRECTIVES.filter((d) => new RegExp(`${d}\\b`).test(sdl.replace(/#.*$/gm, '')));
+  return subgraphLinkSdl(used) + privacyDirectiveDefinitions + sdl;
 }
