@@ -173,3 +173,21 @@ export async function deleteSubjectRows(
   const deleted = await tx.delete(table).where(sql`${subject} = ${subjectId}::uuid`).returning({ subject });
   return { collection: tableName(table), action: 'DELETED', rows: deleted.length };
 }
+
+/**
+ * The contract of a subgraph whose rows about a subject may all go: export every table, erase by deleting the
+ * subject's rows of each, in one transaction, keeping nothing.
+ * @example export const marketingDataSubject = deletingDataSubject('marketing', [{ table: adIdentifiers, subject: adIdentifiers.candidateId, categories: ['BEHAVIOURAL'] }]);
+ */
+export function deletingDataSubject(subgraph: DataSubjectHandlers['subgraph'], tables: readonly SubjectTable[]): DataSubjectHandlers {
+  return {
+    subgraph,
+    export: ({ db, subjectId }) => exportSubjectTables(db, tables, subjectId),
+    erase: ({ db, subjectId }) =>
+      db.transaction(async (tx) => {
+        const erased = [];
+        for (const entry of tables) erased.push(await deleteSubjectRows(tx, entry, subjectId));
+        return { erased, kept: [] };
+      }),
+  };
+}

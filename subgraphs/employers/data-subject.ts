@@ -4,20 +4,11 @@
  * other candidate's applications stay as they are.
  */
 import { applications } from '../../db/schema/employers.ts';
-import { dataSubjectResolvers, deleteSubjectRows, exportSubjectTables, type DataSubjectHandlers, type SubjectTable } from '../common/data-subject.ts';
+import { dataSubjectResolvers, deletingDataSubject, type SubjectTable } from '../common/data-subject.ts';
 
 /** The employers tables that hold rows about a candidate. */
 const SUBJECT_TABLES: readonly SubjectTable[] = [{ table: applications, subject: applications.candidateId, categories: ['CAREER'] }];
 
-export const employersDataSubject: DataSubjectHandlers = {
-  subgraph: 'employers',
-  export: ({ db, subjectId }) => exportSubjectTables(db, SUBJECT_TABLES, subjectId),
-  erase: ({ db, subjectId }) =>
-    db.transaction(async (tx) => {
-      const erased = [];
-      for (const entry of SUBJECT_TABLES) erased.push(await deleteSubjectRows(tx, entry, subjectId));
-      return { erased, kept: [] };
-    }),
-};
+export const employersDataSubject = deletingDataSubject('employers', SUBJECT_TABLES);
 
 export const employersDataSubjectResolvers = dataSubjectResolvers(employersDataSubject);

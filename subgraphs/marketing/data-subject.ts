@@ -4,7 +4,7 @@
  * about anyone and stay.
  */
 import { adIdentifiers, campaignRecipients, surveyResponses } from '../../db/schema/marketing.ts';
-import { dataSubjectResolvers, deleteSubjectRows, exportSubjectTables, type DataSubjectHandlers, type SubjectTable } from '../common/data-subject.ts';
+import { dataSubjectResolvers, deletingDataSubject, type SubjectTable } from '../common/data-subject.ts';
 
 /** The marketing tables that hold rows about a candidate. */
 const SUBJECT_TABLES: readonly SubjectTable[] = [
@@ -13,15 +13,6 @@ const SUBJECT_TABLES: readonly SubjectTable[] = [
   { table: surveyResponses, subject: surveyResponses.candidateId, categories: ['SURVEY_ANSWERS'] },
 ];
 
-export const marketingDataSubject: DataSubjectHandlers = {
-  subgraph: 'marketing',
-  export: ({ db, subjectId }) => exportSubjectTables(db, SUBJECT_TABLES, subjectId),
-  erase: ({ db, subjectId }) =>
-    db.transaction(async (tx) => {
-      const erased = [];
-      for (const entry of SUBJECT_TABLES) erased.push(await deleteSubjectRows(tx, entry, subjectId));
-      return { erased, kept: [] };
-    }),
-};
+export const marketingDataSubject = deletingDataSubject('marketing', SUBJECT_TABLES);
 
 export const marketingDataSubjectResolvers = dataSubjectResolvers(marketingDataSubject);
