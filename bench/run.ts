@@ -8,7 +8,7 @@ import { request } from 'undici';
 import type { BoundCaller } from '../directives/caller.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import type { Role } from '../directives/roles.ts';
-import type { AuthOptions } from '../gateway/auth.ts';
+import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../gateway/config.ts';
 import { composeSupergraph } from '../scripts/composition.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';

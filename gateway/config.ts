@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import type { DatabaseConfig } from '../db/client.ts';
-import type { AuthOptions } from './auth.ts';
+import type { AuthOptions } from './plugins/authentication/auth.ts';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
 
 /** The subgraphs this deployment routes to; their URLs come from the supergraph or USERS_URL etc. */

@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 // The all-in-one composition root: the three subgraphs and the gateway in one process.
 import type { Database } from '../db/client.ts';
-import type { AuthOptions } from '../gateway/auth.ts';
+import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../gateway/config.ts';
 import { createConsentLoader } from '../gateway/consent.ts';
 import type { DevKeys } from '../gateway/keys.ts';
@@ -29,7 +29,7 @@ export interface SystemOptions {
   production?: boolean;
   enforcement?: boolean;
   /** Extra gateway options (limits, …). */
-  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
 }
 
 /** The gateway and three subgraphs running in one process. */

@@ -1,7 +1,7 @@
 import type { DatabaseHandle } from '../db/client.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import type { Role } from '../directives/roles.ts';
-import type { AuthOptions } from '../gateway/auth.ts';
+import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { createEphemeralKeys, type DevKeys } from '../gateway/keys.ts';
 import { startSystem, type RunningSystem, type SystemOptions } from '../scripts/system.ts';

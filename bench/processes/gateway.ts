@@ -8,11 +8,11 @@ import { createDatabase } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { ConsentLoader, ConsentRecord } from '../../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../directives/protocol/assertion.ts';
-import { createAuthenticator, type AuthOptions } from '../../gateway/auth.ts';
+import { createAuthenticator, type AuthOptions } from '../../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../../gateway/config.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
-import { bindPurpose } from '../../gateway/purpose.ts';
+import { bindPurpose } from '../../gateway/plugins/purpose/bind.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { runChild } from './child.ts';
 

@@ -1,6 +1,6 @@
-import type { BoundCaller, Caller } from '../directives/caller.ts';
-import { PrivacyError } from '../directives/errors.ts';
-import { isLegalBasis, isPurpose, type Purpose } from '../directives/purposes.ts';
+import type { BoundCaller, Caller } from '../../../directives/caller.ts';
+import { PrivacyError } from '../../../directives/errors.ts';
+import { isLegalBasis, isPurpose, type Purpose } from '../../../directives/purposes.ts';
 
 const LEGAL_BASIS_REFERENCE = /^[\p{L}\p{N} ._:/#()\-]{3,200}$/u;
 

@@ -8,12 +8,12 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Caller } from '../directives/caller.ts';
-import { PrivacyError } from '../directives/errors.ts';
-import { isPurpose, type Purpose } from '../directives/purposes.ts';
-import { isRole, roleMayHold } from '../directives/roles.ts';
-import { isUuid } from '../directives/protocol/ids.ts';
-import { createVerifiedTokenCache } from '../directives/protocol/verified-cache.ts';
+import type { Caller } from '../../../directives/caller.ts';
+import { PrivacyError } from '../../../directives/errors.ts';
+import { isPurpose, type Purpose } from '../../../directives/purposes.ts';
+import { isRole, roleMayHold } from '../../../directives/roles.ts';
+import { isUuid } from '../../../directives/protocol/ids.ts';
+import { createVerifiedTokenCache } from '../../../directives/protocol/verified-cache.ts';
 
 /** How user tokens are verified. */
 export interface AuthOptions {

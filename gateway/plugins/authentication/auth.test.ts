@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAssertionSigner, createAssertionVerifier } from '../directives/protocol/assertion.ts';
-import { createVerifiedTokenCache } from '../directives/protocol/verified-cache.ts';
+import { createAssertionSigner, createAssertionVerifier } from '../../../directives/protocol/assertion.ts';
+import { createVerifiedTokenCache } from '../../../directives/protocol/verified-cache.ts';
 import { createAuthenticator, type AuthOptions } from './auth.ts';
-import { createEphemeralKeys, type DevKeys } from './keys.ts';
-import { signToken } from './token.ts';
+import { createEphemeralKeys, type DevKeys } from '../../keys.ts';
+import { signToken } from '../../token.ts';
 
 const ISSUER = 'https://issuer.test';
 const AUDIENCE = 'graph.test';

@@ -1,0 +1,65 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayExecutionResult, GatewayGraphQLRequest, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import type { BoundCaller, Caller } from '../../directives/caller.ts';
+import type { GatewayContext } from './context.ts';
+
+/** The headers of one incoming request, read-only. */
+export interface RequestHeaders {
+  /** The header's value as sent (the first one when repeated). */
+  get(name: string): string | undefined;
+  /** The same, decoded as UTF-8 (Node reads header bytes as Latin-1; a legal-basis reference may be Japanese). */
+  text(name: string): string | undefined;
+}
+
+/**
+ * What the request hooks build, in plugin order, before the operation runs: authentication sets `caller`, purpose
+ * binding sets `boundCaller` (and `strict`). The core refuses the request if no plugin bound a caller.
+ */
+export interface RequestDraft {
+  readonly requestId: string;
+  readonly headers: RequestHeaders;
+  caller?: Caller;
+  boundCaller?: BoundCaller;
+  strict?: boolean;
+}
+
+/** Runs one operation against the subgraphs (what `wrapExecutor` wraps). */
+export type Executor = (requestContext: GatewayGraphQLRequestContext<GatewayContext>) => Promise<GatewayExecutionResult>;
+
+/** One call from the gateway to a subgraph, before it is sent. */
+export interface SubgraphCall {
+  readonly subgraph: string;
+  readonly request: GatewayGraphQLRequest;
+  readonly context: GatewayContext;
+}
+
+/** The supergraph the gateway has loaded. */
+export interface LoadedSchema {
+  readonly apiSchema: GraphQLSchema;
+  readonly coreSupergraphSdl: string;
+}
+
+/**
+ * One concern of the gateway (authentication, purpose binding, caller assertion, enforcement, …), in the style of
+ * envelop's `useX` plugins. Its hooks are the only way it touches a request; what it keeps per request it keeps
+ * itself (a WeakMap keyed by the context), never in another plugin's state.
+ */
+export interface GatewayPlugin {
+  readonly name: string;
+  /** Sees every supergraph the gateway loads; throwing refuses it (the gateway does not start, or keeps refusing). */
+  onSchema?(schema: LoadedSchema): void;
+  /** Reads the request and fills in the draft; throwing a project error refuses the request with that error. */
+  onRequest?(draft: RequestDraft): void | Promise<void>;
+  /** Wraps the execution of an operation; the first plugin's wrapper is the outermost. */
+  wrapExecutor?(next: Executor): Executor;
+  /** Runs before each subgraph call, in plugin order (e.g. to add a header). */
+  onSubgraphRequest?(call: SubgraphCall): void | Promise<void>;
+  /** Extra Apollo Server plugins (response formatting, …). */
+  apolloPlugins?(): ApolloServerPlugin<GatewayContext>[];
+  /** Extra HTTP routes beside `/graphql` (health, metrics, pages). */
+  routes?(app: FastifyInstance): void | Promise<void>;
+  /** Releases what the plugin holds, when the gateway stops. */
+  close?(): Promise<void>;
+}
