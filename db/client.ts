@@ -38,11 +38,15 @@ export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.met
 /**
  * The postgres.js client as Drizzle should see it: every statement as a named prepared statement.
  *
- * Drizzle runs queries built without `.prepare()` as unnamed statements, for which postgres.js first asks the
- * server to describe the parameters and then sends them: two round trips, and a parse and plan on the server
- * every time. Our statements come from a bounded set of templates (values are always parameters), so each
- * connection prepares each shape once and reuses it. Only the top-level client is wrapped: transactions
- * (writes) keep Drizzle's default.
+ * postgres.js prepares by default, but Drizzle's postgres-js driver passes `prepare: name !== undefined` to
+ * `unsafe()` (drizzle-orm 0.45), so a query built without `.prepare(name)` runs as an unnamed statement: postgres.js
+ * first asks the server to describe its parameters, then sends them (two round trips, a parse and a plan every time),
+ * and no postgres.js or Drizzle option changes that. This wrapper passes postgres.js's documented `prepare: true`
+ * option on every `unsafe()` call of the top-level client; it touches no private API. Our statements come from a
+ * bounded set of templates (values are always parameters), so each connection prepares each shape once (postgres.js
+ * keeps them per connection). Transactions (writes) keep Drizzle's default. What it is worth is measured by
+ * `bench/micro-sql.ts` (bench/README.md, "Special paths"). Hot statements that can be built once use Drizzle's own
+ * `.prepare(name)` instead (`preparedByIds`), which also skips building the query.
  */
 function preparedStatements(client: postgres.Sql): postgres.Sql {
   const unsafe: postgres.Sql['unsafe'] = (query, params, options) => client.unsafe(query, params, { ...options, prepare: true });

@@ -1,6 +1,6 @@
 // The per-request batch loader: one batch per wave, and values answered without a promise once known.
 import { describe, expect, it } from 'vitest';
-import { BatchLoader } from './batch-loader.ts';
+import { BatchLoader, loaderFor } from './batch-loader.ts';
 
 function counting() {
   const batches: string[][] = [];
@@ -50,5 +50,23 @@ describe('BatchLoader', () => {
     loader.prime('b', 'primed later');
     expect(await asked).toBe('value of b');
     expect(loader.loadNow('b')).toBe('value of b');
+  });
+});
+
+describe('loaderFor', () => {
+  it('gives one loader per request and name, so no value crosses two requests', async () => {
+    const batches: string[][] = [];
+    const batch = async (keys: readonly string[]) => {
+      batches.push([...keys]);
+      return new Map(keys.map((k) => [k, `${k} at ${batches.length}`]));
+    };
+    const [first, second] = [{}, {}];
+    const a = loaderFor(first, 'things', batch, () => null);
+    expect(loaderFor(first, 'things', batch, () => null)).toBe(a);
+    expect(loaderFor(first, 'other', batch, () => null)).not.toBe(a);
+    expect(await a.load('x')).toBe('x at 1');
+    expect(await loaderFor(second, 'things', batch, () => null).load('x')).toBe('x at 2');
+    expect(a.loadNow('x')).toBe('x at 1');
+    expect(batches).toEqual([['x'], ['x']]);
   });
 });

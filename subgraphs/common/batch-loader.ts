@@ -1,35 +1,35 @@
-/** A per-request batch loader shared by the subgraphs (no N+1 queries). */
+/** Per-request batch loaders shared by the subgraphs (no N+1 queries), built on `dataloader`. */
+import DataLoader from 'dataloader';
 import { isUuid } from '../../directives/protocol/ids.ts';
 
-/** Schedules `fn` after every promise job queued so far (the DataLoader trick): one batch per "wave" of resolvers. */
-function afterCurrentJobs(fn: () => void): void {
-  void Promise.resolve().then(() => process.nextTick(fn));
-}
-
 /**
- * Collects keys requested in one tick and resolves them with a single batch call.
- * Request-scoped: it caches results for the life of one request only, so nothing outlives a consent change.
+ * A DataLoader over string keys that resolves every key (`missing()` for one the batch did not return) and answers
+ * values it already holds without a promise (`loadNow`). DataLoader collects the keys requested in one tick and
+ * resolves them with a single batch call; its cache is this instance's, and an instance lives for one request
+ * (`loaderFor`), so nothing outlives a consent change. A key whose batch failed is forgotten (DataLoader clears it).
  */
-export class BatchLoader<V> {
-  private readonly cache = new Map<string, Promise<V>>();
+export class BatchLoader<V> extends DataLoader<string, V> {
+  /** The promise per key: DataLoader's cache, kept here to tell whether a key was already asked for. */
+  private readonly promises: Map<string, Promise<V>>;
   /** Values already known (primed or loaded), for answering without a promise. */
-  private readonly known = new Map<string, V>();
-  private queue: { key: string; resolve: (value: V) => void; reject: (error: unknown) => void }[] = [];
+  private readonly known: Map<string, V>;
 
-  constructor(
-    private readonly batch: (keys: readonly string[]) => Promise<ReadonlyMap<string, V>>,
-    private readonly missing: () => V,
-  ) {}
-
-  load(key: string): Promise<V> {
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const promise = new Promise<V>((resolve, reject) => {
-      if (this.queue.length === 0) afterCurrentJobs(() => void this.dispatch());
-      this.queue.push({ key, resolve, reject });
-    });
-    this.cache.set(key, promise);
-    return promise;
+  constructor(batch: (keys: readonly string[]) => Promise<ReadonlyMap<string, V>>, missing: () => V) {
+    const promises = new Map<string, Promise<V>>();
+    const known = new Map<string, V>();
+    super(
+      async (keys) => {
+        const found = await batch(keys);
+        return keys.map((key) => {
+          const value = found.has(key) ? (found.get(key) as V) : missing();
+          known.set(key, value);
+          return value;
+        });
+      },
+      { cacheMap: promises },
+    );
+    this.promises = promises;
+    this.known = known;
   }
 
   /**
@@ -40,35 +40,17 @@ export class BatchLoader<V> {
     return this.known.has(key) ? (this.known.get(key) as V) : this.load(key);
   }
 
-  loadMany(keys: readonly string[]): Promise<V[]> {
-    return Promise.all(keys.map((key) => this.load(key)));
+  /** Seeds the cache with a value already loaded (e.g. by a query that returned whole rows); a key already asked for keeps its own. */
+  override prime(key: string, value: V | PromiseLike<V> | Error): this {
+    if (this.promises.has(key)) return this;
+    super.prime(key, value);
+    if (!(value instanceof Error) && !isPromiseLike(value)) this.known.set(key, value);
+    return this;
   }
+}
 
-  /** Seeds the cache with a value already loaded (e.g. by a query that returned whole rows). */
-  prime(key: string, value: V): void {
-    if (this.cache.has(key)) return;
-    this.cache.set(key, Promise.resolve(value));
-    this.known.set(key, value);
-  }
-
-  private async dispatch(): Promise<void> {
-    const queue = this.queue;
-    this.queue = [];
-    const keys = [...new Set(queue.map((entry) => entry.key))];
-    try {
-      const found = await this.batch(keys);
-      for (const entry of queue) {
-        const value = found.has(entry.key) ? (found.get(entry.key) as V) : this.missing();
-        this.known.set(entry.key, value);
-        entry.resolve(value);
-      }
-    } catch (error) {
-      for (const entry of queue) {
-        this.cache.delete(entry.key);
-        entry.reject(error);
-      }
-    }
-  }
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 const loaders = new WeakMap<object, Map<string, BatchLoader<unknown>>>();

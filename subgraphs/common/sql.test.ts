@@ -1,4 +1,4 @@
-// Statements prepared once per database: the same rows, in the same order and with the same types, as Drizzle's own select.
+// Statements prepared once per database: the same rows, in the same order and with the same types, as the same select built per call.
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
@@ -75,7 +75,7 @@ describe('preparedByIds', () => {
     expect(await candidatesById(handle.db, ['00000000-0000-4000-8000-000000000000'])).toEqual([]);
   });
 
-  it('falls back to Drizzle mapping for selections that are not plain columns', async () => {
+  it('maps selections that are not plain columns of one table: joins, nested objects, mapped sql', async () => {
     const shaped = preparedByIds('test_candidate_shapes', (db) =>
       db
         .select({ id: candidates.id, created: candidates.createdAt, address: { city: addresses.city }, one: sql<number>`1`.mapWith(Number) })

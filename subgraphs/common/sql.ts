@@ -1,5 +1,5 @@
 /** SQL helpers shared by the subgraphs: id validation and keyset pagination over (timestamp, uuid). */
-import { Column, is, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.ts';
 import { ServiceError } from '../../directives/errors.ts';
@@ -23,47 +23,10 @@ interface Preparable<R> {
   prepare(name: string): { execute(placeholders: { ids: string }): Promise<R[]> };
 }
 
-/** The part of a Drizzle prepared statement (both drivers, drizzle-orm 0.45) that maps the driver's array rows. */
-interface RowMapping {
-  fields?: unknown;
-  customResultMapper?: (rows: unknown[][]) => unknown;
-}
-
-/**
- * Maps array rows to objects in one loop over precomputed (name, column) pairs, for a statement that selects
- * plain columns of one table; null (keep Drizzle's own mapping) for anything else. Drizzle's mapping walks each
- * column's path with an iterator and re-checks its kind on every row, which made most of a 50-row page's garbage.
- */
-function plainColumnMapper(fields: unknown): ((rows: unknown[][]) => Record<string, unknown>[]) | null {
-  if (!Array.isArray(fields) || fields.length === 0) return null;
-  const names: string[] = [];
-  const columns: Column[] = [];
-  for (const entry of fields as { path?: unknown; field?: unknown }[]) {
-    if (!Array.isArray(entry.path) || entry.path.length !== 1 || typeof entry.path[0] !== 'string') return null;
-    if (!is(entry.field, Column)) return null;
-    names.push(entry.path[0]);
-    columns.push(entry.field);
-  }
-  const width = names.length;
-  return (rows) => {
-    const out = new Array<Record<string, unknown>>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const object: Record<string, unknown> = {};
-      for (let i = 0; i < width; i++) {
-        const value = row[i];
-        object[names[i]!] = value === null || value === undefined ? null : columns[i]!.mapFromDriverValue(value);
-      }
-      out[r] = object;
-    }
-    return out;
-  };
-}
-
 /**
  * A select by a list of ids, built and prepared once per database and run on every call: the hot loaders
- * (entity references, their rows by candidate) skip Drizzle's query building on every request, and rows of plain
- * column selections are mapped without Drizzle's per-row path walk (the same objects: checked by `sql.test.ts`).
+ * (entity references, their rows by candidate) skip Drizzle's query building on every request, and on PostgreSQL
+ * the statement is a named prepared statement (parsed and planned once per connection). Rows are Drizzle's own.
  * `build` must filter with `idsIn(column)`; the ids must already be valid UUIDs.
  * @example const byId = preparedByIds('users_candidates_by_id', (db) => db.select().from(candidates).where(idsIn(candidates.id)));
  *          const rows = await byId(ctx.db, ids);
@@ -74,9 +37,6 @@ export function preparedByIds<R>(name: string, build: (db: Database) => Preparab
     let statement = statements.get(db);
     if (!statement) {
       statement = build(db).prepare(name);
-      const mapping = statement as unknown as RowMapping;
-      const mapper = mapping.customResultMapper ? null : plainColumnMapper(mapping.fields);
-      if (mapper) mapping.customResultMapper = mapper;
       statements.set(db, statement);
     }
     return statement.execute({ ids: `{${ids.join(',')}}` });
