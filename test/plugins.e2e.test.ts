@@ -228,3 +228,23 @@ describe('the HTTP edge', () => {
     expect(refused.status).toBe(405);
   });
 });
+
+describe('the data-subject contract at the gateway', () => {
+  it('is not part of the public API: clients can neither see nor call it, whoever they are', async () => {
+    const token = await t.token({ role: 'compliance' });
+    const schema = await t.query('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', { token, purpose: 'SUPPORT' });
+    const names = [...schema.body.data!.__schema.queryType.fields, ...schema.body.data!.__schema.mutationType.fields].map((f: any) => f.name);
+    expect(names).toContain('me');
+    expect(names.filter((n: string) => n.startsWith('_dataSubject'))).toEqual([]);
+    const before = Object.values(t.system.subgraphs).reduce((n, s) => n + s.requestCount, 0);
+    for (const operation of [
+      `{ _dataSubjectExport(subjectId: "${DEMO_IDS.candidate}") { subgraph } }`,
+      `mutation { _dataSubjectErase(subjectId: "${DEMO_IDS.candidate}") { subgraph } }`,
+    ]) {
+      const res = await t.query(operation, { token, purpose: 'LEGAL_OBLIGATION', headers: { 'x-legal-basis': 'Case 2026-123' } });
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    expect(Object.values(t.system.subgraphs).reduce((n, s) => n + s.requestCount, 0)).toBe(before);
+  });
+});
