@@ -7,7 +7,7 @@ export interface RunRecord {
   round: number;
   connections: number;
   load: LoadResult;
-  /** CPU time of the process answering (gateway child; the subgraphs process for F) per response. */
+  /** CPU time of the gateway child answering, per response. */
   targetCpuMicrosPerRequest: number;
   /** The kernel's part of it (system time: sockets, and on loopback the network stack of both ends); absent in older results. */
   targetSystemCpuMicrosPerRequest?: number;
@@ -105,7 +105,6 @@ export const RATIOS = [
   ['D', 'AD′'],
   ['D', 'A'],
   ['B', 'A′'],
-  ['F', 'A'],
 ] as const satisfies readonly (readonly [ScenarioId, ScenarioId])[];
 
 export interface RatioSummary {
@@ -131,14 +130,13 @@ export function ratios(runs: RunRecord[]): RatioSummary[] {
 
 /**
  * The same pairs compared by the gateway's CPU time per request (bottom / top), within each round: how many more
- * requests one core of the top gateway would serve. F is left out (its CPU is the subgraphs').
+ * requests one core of the top gateway would serve.
  */
 export function cpuRatios(runs: RunRecord[]): RatioSummary[] {
   const out: RatioSummary[] = [];
   const rounds = [...new Set(runs.map((r) => r.round))];
   const cpu = (id: ScenarioId, round: number) => runs.find((r) => r.scenario === id && r.round === round)?.targetCpuMicrosPerRequest;
   for (const [top, bottom] of RATIOS) {
-    if (top === 'F') continue;
     const perRound = rounds.flatMap((round) => {
       const a = cpu(top, round);
       const b = cpu(bottom, round);
@@ -174,7 +172,7 @@ export function scenarioTable(summaries: ScenarioSummary[]): string {
       s.mismatched + s.non2xx + s.errors === 0
         ? `${s.matched.toLocaleString('en')} ok${s.unverifiable > 0 ? `, ${s.unverifiable} split` : ''}`
         : `**${s.mismatched} differ, ${s.non2xx} non-2xx, ${s.errors} errors** of ${s.responses}`;
-    const cpu = SCENARIOS[s.scenario].target === 'users' ? `${f0(s.cpuMicrosPerRequest.median)} (subgraphs)` : f0(s.cpuMicrosPerRequest.median);
+    const cpu = f0(s.cpuMicrosPerRequest.median);
     lines.push(
       `| ${s.scenario} | ${s.connections} | ${f0(s.rps.median)} | ${range(s.rps, f0)} | ${f2(s.p50Ms.median)} | ${f2(s.p99Ms.median)} | ${cpu} | ${f0(s.subgraphsCpuMicrosPerRequest.median)} | ${s.peakRssMb.toFixed(0)} | ${f2(s.otherBusyCores.median)} | ${checked} |`,
     );
@@ -241,7 +239,6 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
   ];
   for (const phase of report.phases) {
     const summaries = summarizeRuns(phase.runs);
-    const floor = ratios(phase.runs).find((r) => r.name === 'F/A');
     sections.push(
       `## ${phase.candidates.toLocaleString('en')} candidates${phase.cpuLimit ? `, gateway under test limited to ${phase.cpuLimit} CPU` : ''}`,
       '',
@@ -254,12 +251,6 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       ...(phase.cpuLimit
         ? [
             `Every gateway (A's included) runs under the same cgroup CPU quota of ${phase.cpuLimit} CPU, as under a container CPU limit: the gateway, not the subgraphs or the database, sets the pace, so req/s ratios compare the gateways' work per request.`,
-            '',
-          ]
-        : []),
-      ...(floor && floor.stats.median < 1.3
-        ? [
-            `F/A = ${f2(floor.stats.median)}: plain A already runs within 30 % of the floor (the users subgraph alone), so the subgraphs and the database, not the gateway, set the pace here and req/s ratios cannot show gateway differences. The CPU ratios (gateway CPU per request, i.e. requests one gateway core could serve) can.`,
             '',
           ]
         : []),

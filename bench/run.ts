@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { request } from 'undici';
-import type { BoundCaller } from '../directives/caller.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import type { Role } from '../directives/roles.ts';
 import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
@@ -14,7 +13,6 @@ import { composeSupergraph } from '../scripts/composition.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
 import { loadOrCreateDevKeys, type DevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
-import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../directives/protocol/assertion.ts';
 import { cpuLimitUnavailable, limitCpu } from './cgroup.ts';
 import { hasTaskset, killAllChildren, pinSelf, spawnChild, type BenchChild, type Usage } from './children.ts';
 import { prepareDatabase, type BenchDatabase } from './database.ts';
@@ -29,7 +27,6 @@ import {
   LEGAL_BASIS_REFERENCE,
   SCENARIOS,
   summarize,
-  USERS_ENTITIES_QUERY,
   validate,
   type GraphQLBody,
   type ScenarioId,
@@ -90,8 +87,6 @@ interface PreparedScenario {
   /** Profile the answering process (and/or the subgraphs process) during the measured runs. */
   profile: { target: boolean; subgraphs: boolean };
   target: LoadTarget;
-  /** The users subgraph's assertion expires after 60 s: F re-signs before every run. */
-  refresh?: () => Promise<void>;
   process: BenchChild;
 }
 
@@ -137,7 +132,6 @@ async function runPhase(
     const targets = new Set<TargetId>(['A', ...scenarioIds.map((id) => SCENARIOS[id].target)]);
     const gateways = new Map<TargetId, { child: BenchChild; url: string }>();
     for (const target of targets) {
-      if (target === 'users') continue;
       const config: GatewayChildConfig = {
         ...GATEWAYS[target],
         supergraphFile,
@@ -206,34 +200,15 @@ async function runPhase(
     const reference = JSON.parse(aResponse.text) as GraphQLBody;
     const aProblems = validate('A', aResponse.status, reference, null);
     if (aProblems.length > 0) throw new Error(`A's reference response is invalid: ${aProblems.join('; ')}\n${aResponse.text.slice(0, 2000)}`);
-    const ids = (reference.data!.candidates.nodes as { id: string }[]).map((n) => n.id);
 
     const prepared: PreparedScenario[] = [];
     let adReference: GraphQLBody | null = null;
     for (const id of scenarioIds) {
       const spec = SCENARIOS[id];
-      let url: string;
-      let headers: Record<string, string>;
-      let body: string;
-      let refresh: (() => Promise<void>) | undefined;
-      let processChild: BenchChild;
-      if (spec.target === 'users') {
-        url = urls.users;
-        body = JSON.stringify({ query: USERS_ENTITIES_QUERY, variables: { representations: ids.map((i) => ({ __typename: 'Candidate', id: i })) } });
-        const caller = callerFor(spec.caller, database.employerId);
-        const bound: BoundCaller = { sub: crypto.randomUUID(), ...caller };
-        headers = { 'content-type': 'application/json' };
-        refresh = async () => {
-          headers[CALLER_ASSERTION_HEADER] = await createAssertionSigner(keys.assertion)(bound);
-        };
-        await refresh();
-        processChild = subgraphs;
-      } else {
-        url = gateways.get(spec.target)!.url;
-        headers = await headersFor(spec.caller);
-        body = JSON.stringify({ query: spec.page === 'employer' ? EMPLOYER_PAGE_QUERY : CANDIDATE_PAGE_QUERY });
-        processChild = gateways.get(spec.target)!.child;
-      }
+      const url = gateways.get(spec.target)!.url;
+      const headers = await headersFor(spec.caller);
+      const body = JSON.stringify({ query: spec.page === 'employer' ? EMPLOYER_PAGE_QUERY : CANDIDATE_PAGE_QUERY });
+      const processChild = gateways.get(spec.target)!.child;
       const response = await post(url, headers, body);
       let parsed: GraphQLBody;
       try {
@@ -251,7 +226,7 @@ async function runPhase(
       }
       phase.references[id] = summarize(parsed);
       const profile = { target: (options.profile as string[]).includes(id), subgraphs: options.profile.includes('subgraphs') && SCENARIOS[id].load === 'throughput' };
-      prepared.push({ id, profile, target: { url, headers, body, expectedBody: response.text }, refresh, process: processChild });
+      prepared.push({ id, profile, target: { url, headers, body, expectedBody: response.text }, process: processChild });
     }
     for (const p of prepared) log(`${p.id}: reference ok ${JSON.stringify(phase.references[p.id])}`);
 
@@ -260,11 +235,9 @@ async function runPhase(
       log(`round ${round}/${options.rounds}: ${order.map((p) => p.id).join(' → ')}`);
       for (const scenario of order) {
         const connections = SCENARIOS[scenario.id].load === 'latency' ? options.latencyConnections : options.connections;
-        await scenario.refresh?.();
         const warm = await runLoad(scenario.target, { connections, seconds: options.warmupSeconds, generator: options.loadGenerator });
-        await scenario.refresh?.();
         const profiled = [
-          ...(scenario.profile.target ? [{ child: scenario.process, name: SCENARIOS[scenario.id].target === 'users' ? 'subgraphs' : `gateway-${scenario.id}` }] : []),
+          ...(scenario.profile.target ? [{ child: scenario.process, name: `gateway-${scenario.id}` }] : []),
           ...(scenario.profile.subgraphs && scenario.process !== subgraphs ? [{ child: subgraphs, name: 'subgraphs' }] : []),
         ];
         for (const p of profiled) await p.child.startProfile();
@@ -399,8 +372,8 @@ async function main() {
   }
   const phases: PhaseRecord[] = [];
   for (const [i, limit] of options.cpuLimits.entries()) {
-    // Under a limit the one-connection latency runs would measure the quota, and F has no gateway: both left out.
-    const ids = limit === null ? options.scenarios : options.scenarios.filter((id) => SCENARIOS[id].load === 'throughput' && id !== 'F');
+    // Under a limit the one-connection latency runs would measure the quota: left out.
+    const ids = limit === null ? options.scenarios : options.scenarios.filter((id) => SCENARIOS[id].load === 'throughput');
     log(`phase: ${limit === null ? "the gateway under test on its whole core" : `every gateway limited to ${limit} CPU`}`);
     phases.push(await runPhase(options, keys, supergraphFile, options.candidates, ids, runStamp, limit, options.reuseDatabase || i > 0));
   }

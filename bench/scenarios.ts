@@ -1,19 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 
 /** Throughput scenarios, then the one-connection latency runs. */
-export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'AD', 'AD′', 'D', 'F', 'A@1', 'A′@1', 'B@1'] as const;
+export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'AD', 'AD′', 'D', 'A@1', 'A′@1', 'B@1'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
-/** Which process answers: a gateway child per throughput scenario (AD shares A's, AD′ A′'s), or the users subgraph itself (F). */
-export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D' | 'users';
+/** Which gateway child answers (AD shares A's, AD′ A′'s). */
+export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D';
 
 export interface ScenarioSpec {
   id: ScenarioId;
   target: TargetId;
   /** Throughput runs use --connections; latency runs one connection. */
   load: 'throughput' | 'latency';
-  /** The operation asked: A's 50-candidate page, D's employer page, or the users subgraph's `_entities`. */
-  page: 'candidates' | 'employer' | 'entities';
+  /** The operation asked: A's 50-candidate page or D's employer page. */
+  page: 'candidates' | 'employer';
   /** Who asks (see callerFor in run.ts). */
   caller: 'compliance' | 'support' | 'employer';
   description: string;
@@ -27,7 +27,6 @@ export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
   AD: { id: 'AD', target: 'A', load: 'throughput', page: 'employer', caller: 'employer', description: "plain @apollo/gateway (A's process) on D's employer page: same employer and query, the subgraphs' row filter only, no field enforcement" },
   'AD′': { id: 'AD′', target: 'A′', load: 'throughput', page: 'employer', caller: 'employer', description: "our gateway with enforcement off (A′'s process) on D's employer page: the transport alone on that page" },
   D: { id: 'D', target: 'D', load: 'throughput', page: 'employer', caller: 'employer', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
-  F: { id: 'F', target: 'users', load: 'throughput', page: 'entities', caller: 'compliance', description: 'floor: the same 50 candidates from the users subgraph directly (_entities)' },
   'A@1': { id: 'A@1', target: 'A', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A at one connection' },
   'A′@1': { id: 'A′@1', target: 'A′', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A′ at one connection' },
   'B@1': { id: 'B@1', target: 'B', load: 'latency', page: 'candidates', caller: 'compliance', description: 'B at one connection' },
@@ -40,10 +39,6 @@ export const CANDIDATE_PAGE_QUERY =
 /** An employer's page of 100 consenting candidates with consent-gated and masked fields. */
 export const EMPLOYER_PAGE_QUERY =
   'query EmployerPage { candidates(first: 100) { nodes { id fullName email birthDate address { prefecture } resume { summary skills } } } }';
-
-/** The same candidate page asked of the users subgraph directly. */
-export const USERS_ENTITIES_QUERY =
-  'query CandidatePageFromUsers($representations: [_Any!]!) { _entities(representations: $representations) { ... on Candidate { id fullName email phone address { prefecture city } } } }';
 
 export const LEGAL_BASIS_REFERENCE = 'bench court order 2026-0042';
 
@@ -67,7 +62,7 @@ function tally(values: string[]): Record<string, number> {
 }
 
 export function summarize(body: GraphQLBody): ResponseSummary {
-  const rows = (body.data?.candidates?.nodes ?? body.data?._entities ?? []) as unknown[];
+  const rows = (body.data?.candidates?.nodes ?? []) as unknown[];
   return {
     rows: rows.length,
     errors: tally((body.errors ?? []).map((e) => `${e.extensions?.code ?? '?'} ${e.extensions?.coordinate ?? ''}`.trim())),
@@ -157,12 +152,6 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
       );
       if (!ok || masked.length !== expected) problems.push(`expected ${expected} birthDate/address masks, got ${masked.length}`);
       if (nodes.some((n) => typeof n.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(n.birthDate))) problems.push('a raw birth date was released');
-      break;
-    }
-    case 'users': {
-      const entities = (body.data?._entities ?? []) as Node[];
-      if (errors.length > 0) problems.push(`unexpected errors: ${JSON.stringify(errors.slice(0, 3))}`);
-      if (!isDeepStrictEqual(entities, refNodes)) problems.push('entities differ from A');
       break;
     }
   }

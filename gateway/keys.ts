@@ -19,6 +19,8 @@ export interface DevKeys {
   assertion: SigningKey;
   /** Keys the PSEUDONYM mask. */
   pseudonymKey: Uint8Array;
+  /** Shared by the gateway and the subgraphs: binds each caller assertion to its call (`directives/protocol/binding.ts`). */
+  bindingKey: Uint8Array;
 }
 
 export const DEFAULT_KEYS_DIR = path.resolve('.data', 'keys');
@@ -67,15 +69,32 @@ export async function loadOrCreateDevKeys(dir: string = DEFAULT_KEYS_DIR): Promi
   await chmod(dir, 0o700).catch(() => {});
   const issuer = await loadOrCreateSigningKey(dir, 'issuer');
   const assertion = await loadOrCreateSigningKey(dir, 'assertion');
-  const pseudonymFile = path.join(dir, 'pseudonym.key');
-  let pseudonymKey: Uint8Array;
+  const pseudonymKey = await loadOrCreateSecret(dir, 'pseudonym.key');
+  const bindingKey = await loadOrCreateSecret(dir, 'binding.key');
+  return { issuer, assertion, pseudonymKey, bindingKey };
+}
+
+/** A 32-byte secret kept base64url in `dir/name`; the first process to create it wins, the others read it. */
+async function loadOrCreateSecret(dir: string, name: string): Promise<Uint8Array> {
+  const file = path.join(dir, name);
+  const read = async () => {
+    const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+    if (key.byteLength < 32) throw new Error(`${file} holds fewer than 32 bytes: delete it to regenerate it.`);
+    return key;
+  };
   try {
-    pseudonymKey = Buffer.from((await readFile(pseudonymFile, 'utf8')).trim(), 'base64url');
-  } catch {
-    pseudonymKey = randomBytes(32);
-    await writeFile(pseudonymFile, Buffer.from(pseudonymKey).toString('base64url'), { mode: 0o600 });
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { issuer, assertion, pseudonymKey };
+  const key = randomBytes(32);
+  try {
+    await writeFile(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return read();
+  }
 }
 
 /** Generates throw-away keys in memory (tests, benchmarks). */
@@ -85,5 +104,5 @@ export async function createEphemeralKeys(): Promise<DevKeys> {
     const kid = `${name}-${randomBytes(6).toString('hex')}`;
     return { kid, alg: 'ES256', privateKey, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
   };
-  return { issuer: await make('issuer'), assertion: await make('assertion'), pseudonymKey: randomBytes(32) };
+  return { issuer: await make('issuer'), assertion: await make('assertion'), pseudonymKey: randomBytes(32), bindingKey: randomBytes(32) };
 }

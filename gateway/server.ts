@@ -15,6 +15,8 @@ export type { GatewayPlugin } from './core/plugin.ts';
 export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
   auth: AuthOptions;
   assertionKey: { kid: string; privateKey: CryptoKey };
+  /** Shared with the subgraphs: binds each assertion to its call. */
+  bindingKey: Uint8Array;
   pseudonymKey: Uint8Array;
   loadConsents: ConsentLoader;
   /** Off measures transport alone (benchmarks); never in production. */
@@ -32,7 +34,7 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
   return [
     useAuthentication(options.auth),
     usePurposeBinding(),
-    useCallerAssertion(options.assertionKey),
+    useCallerAssertion(options.assertionKey, options.bindingKey),
     usePrivacyEnforcement({
       enabled: options.enforcement ?? true,
       limits: options.limits,
@@ -47,9 +49,9 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, port: 4000 });
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const { auth, assertionKey, pseudonymKey, loadConsents, enforcement, limits, plugins = [], ...core } = options;
+  const { auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, plugins = [], ...core } = options;
   return startGatewayCore({
     ...core,
-    plugins: [...privacyPlugins({ auth, assertionKey, pseudonymKey, loadConsents, enforcement, limits }), ...plugins],
+    plugins: [...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }), ...plugins],
   });
 }

@@ -16,6 +16,7 @@ async function start(supergraphSdl: string) {
     subgraphUrls: {},
     auth: { issuer: 'i', audience: 'a', algorithms: ['ES256'], keys: { kind: 'local', jwks: keys.issuer.jwks }, clockToleranceSeconds: 5, maxTokenAgeSeconds: 3600 },
     assertionKey: keys.assertion,
+    bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents: async () => new Map(),
   });

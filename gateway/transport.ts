@@ -10,6 +10,8 @@ export interface TransportOptions {
   connections?: number;
   /** Abort a subgraph call after this many milliseconds. */
   timeoutMs?: number;
+  /** Runs when a call's headers and body are final, just before it is sent (it may add headers). */
+  beforeSend?: (call: { headers: Record<string, string>; body: string }) => void;
 }
 
 export const DEFAULT_SUBGRAPH_CONNECTIONS = 16;
@@ -100,10 +102,16 @@ export function createSubgraphFetcher(options: TransportOptions = {}): { fetcher
     headersTimeout: timeout,
     bodyTimeout: timeout,
   });
+  const beforeSend = options.beforeSend;
   const fetcher: Fetcher = async (url, init) => {
+    let headers = init?.headers as Record<string, string> | undefined;
+    if (beforeSend) {
+      headers = { ...headers };
+      beforeSend({ headers, body: typeof init?.body === 'string' ? init.body : '' });
+    }
     const response = await request(url, {
       method: (init?.method ?? 'GET') as 'GET' | 'POST',
-      headers: init?.headers,
+      headers,
       body: init?.body,
       dispatcher: agent,
       signal: init?.signal,

@@ -20,6 +20,7 @@ await runCli(async () => {
     subgraphUrls: config.subgraphUrls,
     auth: authOptions(config, keys.issuer.jwks),
     assertionKey: keys.assertion,
+    bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents: createConsentLoader(handle.db),
     port: config.gatewayPort,

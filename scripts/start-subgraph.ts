@@ -1,4 +1,4 @@
-// `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway key in KEYS_DIR).
+// `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway keys in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { runCli } from './cli.ts';
 import { allSubgraphs } from './system.ts';
@@ -20,6 +20,7 @@ await runCli(async () => {
   const served = await startSubgraph(definition, {
     db: handle.db,
     assertionJwks: keys.assertion.jwks,
+    bindingKey: keys.bindingKey,
     port: config.subgraphPorts[definition.name],
     host: config.host,
   });

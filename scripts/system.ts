@@ -42,7 +42,7 @@ export interface RunningSystem {
 
 /** Starts the three subgraphs on one database. */
 export async function startSubgraphs(
-  options: { db: Database; assertionJwks: JSONWebKeySet; host?: string; ports?: Partial<Record<SubgraphName, number>> },
+  options: { db: Database; assertionJwks: JSONWebKeySet; bindingKey: Uint8Array; host?: string; ports?: Partial<Record<SubgraphName, number>> },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
   const started: Partial<Record<SubgraphName, ServedGraphQL>> = {};
@@ -51,6 +51,7 @@ export async function startSubgraphs(
       started[definition.name] = await startSubgraph(definition, {
         db: options.db,
         assertionJwks: options.assertionJwks,
+        bindingKey: options.bindingKey,
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
       });
@@ -70,7 +71,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const definitions = allSubgraphs();
   const supergraphSdl = composeSupergraph();
   const subgraphs = await startSubgraphs(
-    { db: options.db, assertionJwks: options.keys.assertion.jwks, host: options.host, ports: options.ports },
+    { db: options.db, assertionJwks: options.keys.assertion.jwks, bindingKey: options.keys.bindingKey, host: options.host, ports: options.ports },
     definitions,
   );
   let gateway: RunningGateway;
@@ -80,6 +81,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
       auth: options.auth,
       assertionKey: options.keys.assertion,
+      bindingKey: options.keys.bindingKey,
       pseudonymKey: options.keys.pseudonymKey,
       loadConsents: createConsentLoader(options.db),
       port: options.ports?.gateway ?? 0,

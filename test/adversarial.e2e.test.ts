@@ -5,6 +5,7 @@ import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { ASSERTION_AUDIENCE, ASSERTION_ISSUER, CALLER_ASSERTION_HEADER } from '../directives/protocol/assertion.ts';
+import { bindCall, CALLER_BINDING_HEADER } from '../directives/protocol/binding.ts';
 import {
   ASCII_LEGAL_BASIS,
   JAPANESE_LEGAL_BASIS,
@@ -287,10 +288,15 @@ describe('subgraphs called directly', () => {
       .sign(key);
   }
 
+  /** A direct call to a subgraph; a token is sent with a genuine binding to this body (so only the token is on trial). */
   async function callSubgraph(url: string, query: string, token: string | null) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token !== null) headers[CALLER_ASSERTION_HEADER] = token;
-    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
+    const body = JSON.stringify({ query });
+    if (token !== null) {
+      headers[CALLER_ASSERTION_HEADER] = token;
+      headers[CALLER_BINDING_HEADER] = bindCall(t.keys.bindingKey, token, body);
+    }
+    const response = await fetch(url, { method: 'POST', headers, body });
     const text = await response.text();
     return { status: response.status, text, body: JSON.parse(text) as GraphQLResponse['body'] };
   }
@@ -329,6 +335,58 @@ describe('subgraphs called directly', () => {
           expect(res.text).not.toContain('@key');
         }
       }
+    }
+  });
+});
+
+describe('captured subgraph calls replayed', () => {
+  async function send(headers: Record<string, string>, body: string) {
+    const res = await fetch(t.system.subgraphs.users.url, { method: 'POST', headers, body });
+    const text = await res.text();
+    return { status: res.status, text, body: JSON.parse(text) as GraphQLResponse['body'] };
+  }
+
+  it('refuse another body under a captured assertion and binding, the same call twice, and an old binding', async () => {
+    const { createAssertionSigner } = await import('../directives/protocol/assertion.ts');
+    // What the gateway sends for a support request under IDENTITY_VERIFICATION (which the gateway answers masked).
+    const caller = { sub: 'support-agent', role: 'support', org: null, purposes: ['IDENTITY_VERIFICATION'], purpose: 'IDENTITY_VERIFICATION', legalBasis: null } as const;
+    const assertion = await createAssertionSigner(t.keys.assertion)({ ...caller, purposes: [...caller.purposes] });
+    const genuineBody = JSON.stringify({ query: `{ _entities(representations: [{ __typename: "Candidate", id: "${DEMO_IDS.candidate}" }]) { ... on Candidate { id } } }` });
+    const headers = { 'content-type': 'application/json', [CALLER_ASSERTION_HEADER]: assertion, [CALLER_BINDING_HEADER]: bindCall(t.keys.bindingKey, assertion, genuineBody) };
+    const first = await send(headers, genuineBody);
+    expect(first.status).toBe(200);
+    expect(first.body.data?._entities?.[0]).toEqual({ id: DEMO_IDS.candidate });
+
+    const secrets = [demo.email, demo.phone];
+    const replays: [string, Record<string, string>, string, RegExp][] = [
+      ['the same call again', headers, genuineBody, /used before/],
+      [
+        'another body (raw e-mail, phone, residence card) under the same binding',
+        headers,
+        JSON.stringify({ query: `{ _entities(representations: [{ __typename: "Candidate", id: "${DEMO_IDS.candidate}" }]) { ... on Candidate { email phone residenceCard { number } } } }` }),
+        /does not match/,
+      ],
+      ['no binding', { 'content-type': 'application/json', [CALLER_ASSERTION_HEADER]: assertion }, genuineBody, /binding missing/],
+      [
+        'a binding made 6 s ago',
+        { ...headers, [CALLER_BINDING_HEADER]: bindCall(t.keys.bindingKey, assertion, genuineBody, Date.now() - 6_000) },
+        genuineBody,
+        /expired/,
+      ],
+      [
+        'a binding made with another key',
+        { ...headers, [CALLER_BINDING_HEADER]: bindCall(new Uint8Array(32).fill(7), assertion, genuineBody) },
+        genuineBody,
+        /does not match/,
+      ],
+    ];
+    for (const [what, replayHeaders, body, message] of replays) {
+      const res = await send(replayHeaders, body);
+      expect(res.status, what).toBe(401);
+      expect(res.body.data ?? null, what).toBeNull();
+      expect(res.body.errors?.[0]?.extensions?.code, what).toBe('UNAUTHENTICATED');
+      expect(res.body.errors?.[0]?.message, what).toMatch(message);
+      for (const secret of secrets) expect(res.text, what).not.toContain(secret);
     }
   });
 });

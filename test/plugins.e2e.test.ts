@@ -141,7 +141,7 @@ describe('the core alone', () => {
     const gateway = await startGatewayCore({
       supergraphSdl: t.system.supergraphSdl,
       subgraphUrls: subgraphUrls(),
-      plugins: [useAuthentication(t.auth), useCallerAssertion(t.keys.assertion)],
+      plugins: [useAuthentication(t.auth), useCallerAssertion(t.keys.assertion, t.keys.bindingKey)],
     });
     try {
       const token = await t.token({ role: 'compliance' });

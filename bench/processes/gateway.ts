@@ -8,6 +8,7 @@ import { createDatabase } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { ConsentLoader, ConsentRecord } from '../../directives/decide.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionSigner } from '../../directives/protocol/assertion.ts';
+import { bindCall, CALLER_BINDING_HEADER } from '../../directives/protocol/binding.ts';
 import { createAuthenticator, type AuthOptions } from '../../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../../gateway/config.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
@@ -41,13 +42,22 @@ async function startPlain(config: GatewayChildConfig, supergraphSdl: string) {
   const sign = createAssertionSigner(keys.assertion);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<{ caller: BoundCaller }>({
+    buildService: ({ name, url }) => {
+      const source = new RemoteGraphQLDataSource<{ caller: BoundCaller }>({
         url: config.subgraphUrls[name as SubgraphName] ?? url,
         async willSendRequest({ request, context }) {
           request.http?.headers.set(CALLER_ASSERTION_HEADER, await sign(context.caller));
         },
-      }),
+      });
+      // The default fetcher, with the assertion bound to the exact body as the subgraphs require.
+      const fetcher = source.fetcher;
+      source.fetcher = (target, init) => {
+        const headers = { ...(init?.headers as Record<string, string>) };
+        headers[CALLER_BINDING_HEADER] = bindCall(keys.bindingKey, headers[CALLER_ASSERTION_HEADER]!, String(init?.body ?? ''));
+        return fetcher(target, { ...init, headers });
+      };
+      return source;
+    },
   });
   const server = new ApolloServer<{ caller: BoundCaller }>({ gateway });
   const { url } = await startStandaloneServer(server, {
@@ -86,6 +96,7 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
     subgraphUrls: config.subgraphUrls,
     auth: config.auth,
     assertionKey: keys.assertion,
+    bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents,
     host: '127.0.0.1',

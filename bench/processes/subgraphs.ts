@@ -40,7 +40,7 @@ runChild(async () => {
   const config = JSON.parse(process.env.BENCH_DATABASE!) as DatabaseConfig;
   const handle = await createDatabase(config.kind === 'postgres' ? { ...config, maxConnections: 20 } : config);
   const keys = await loadOrCreateDevKeys(process.env.BENCH_KEYS_DIR!);
-  const subgraphs = await startSubgraphs({ db: handle.db, assertionJwks: keys.assertion.jwks, host: '127.0.0.1' });
+  const subgraphs = await startSubgraphs({ db: handle.db, assertionJwks: keys.assertion.jwks, bindingKey: keys.bindingKey, host: '127.0.0.1' });
   const consents = handle.kind === 'pglite' ? await serveConsents(createConsentLoader(handle.db)) : null;
   return {
     info: { urls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])), consentUrl: consents?.url ?? null },

@@ -95,7 +95,11 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
   const requestHooks = plugins.filter((p) => p.onRequest).map((p) => p.onRequest!.bind(p));
   const subgraphHooks = plugins.filter((p) => p.onSubgraphRequest).map((p) => p.onSubgraphRequest!.bind(p));
 
-  const transport = createSubgraphFetcher({ connections: options.subgraphConnections });
+  const fetchHooks = plugins.filter((p) => p.onSubgraphFetch).map((p) => p.onSubgraphFetch!.bind(p));
+  const transport = createSubgraphFetcher({
+    connections: options.subgraphConnections,
+    ...(fetchHooks.length > 0 ? { beforeSend: (call) => fetchHooks.forEach((hook) => hook(call)) } : {}),
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     __exposeQueryPlanExperimental: false,

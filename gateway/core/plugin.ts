@@ -35,6 +35,14 @@ export interface SubgraphCall {
   readonly context: GatewayContext;
 }
 
+/** A subgraph call whose headers and body are final, just before it is sent. */
+export interface SubgraphFetch {
+  /** Header names in lower case; a hook may add headers. */
+  readonly headers: Record<string, string>;
+  /** The exact body that will be sent. */
+  readonly body: string;
+}
+
 /** The supergraph the gateway has loaded. */
 export interface LoadedSchema {
   readonly apiSchema: GraphQLSchema;
@@ -56,6 +64,8 @@ export interface GatewayPlugin {
   wrapExecutor?(next: Executor): Executor;
   /** Runs before each subgraph call, in plugin order (e.g. to add a header). */
   onSubgraphRequest?(call: SubgraphCall): void | Promise<void>;
+  /** Runs when a subgraph call's bytes are final (e.g. to sign exactly what is sent); synchronous. */
+  onSubgraphFetch?(fetch: SubgraphFetch): void;
   /** Extra Apollo Server plugins (response formatting, …). */
   apolloPlugins?(): ApolloServerPlugin<GatewayContext>[];
   /** Extra HTTP routes beside `/graphql` (health, metrics, pages). */

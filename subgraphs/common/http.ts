@@ -17,7 +17,8 @@ export interface ServedGraphQL {
 export interface ServeOptions<TContext extends BaseContext> {
   port: number;
   host?: string;
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Builds the context from the request and its exact body text ('' without a body). */
+  context: (req: IncomingMessage, rawBody: string) => Promise<TContext>;
 }
 
 class HttpError extends Error {
@@ -29,8 +30,8 @@ class HttpError extends Error {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
+async function readBody(req: IncomingMessage): Promise<{ json: unknown; text: string }> {
+  if (req.method !== 'POST') return { json: undefined, text: '' };
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/(json|graphql-response\+json)/i.test(type)) {
     throw new HttpError(415, 'POST requests must have content-type application/json.');
@@ -43,9 +44,9 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.length === 0) return undefined;
+  if (text.length === 0) return { json: undefined, text };
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text), text };
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
   }
@@ -81,14 +82,14 @@ export async function serveGraphQL<TContext extends BaseContext>(
     requestCount++;
     void (async () => {
       try {
-        const body = await readBody(req);
+        const { json: body, text } = await readBody(req);
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
         }
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-          context: () => options.context(req),
+          context: () => options.context(req, text),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         // Answers hold personal data: no browser or proxy may keep them.

@@ -12,6 +12,7 @@ import type { Database } from '../../db/client.ts';
 import { usePrivacyDenials } from '../../directives/enforce/subgraph.ts';
 import { isPrivacyError, PrivacyError, toGraphQLError } from '../../directives/errors.ts';
 import { CALLER_ASSERTION_HEADER, createAssertionVerifier } from '../../directives/protocol/assertion.ts';
+import { CALLER_BINDING_HEADER, createBindingVerifier } from '../../directives/protocol/binding.ts';
 import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
 import { maskInternalErrors } from './errors.ts';
@@ -20,6 +21,8 @@ export interface StartSubgraphOptions {
   db: Database;
   /** Public keys of the gateway's caller assertions. */
   assertionJwks: JSONWebKeySet;
+  /** The key shared with the gateway that binds each assertion to its call. */
+  bindingKey: Uint8Array;
   port?: number;
   host?: string;
 }
@@ -31,11 +34,12 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
 }
 
 /**
- * Starts one subgraph over HTTP; every request, `_service` and `_entities` included, needs the gateway's assertion.
- * @example const users = await startSubgraph(usersSubgraph(), { db, assertionJwks, port: 4001 });
+ * Starts one subgraph over HTTP; every request, `_service` and `_entities` included, needs the gateway's assertion, bound to that request.
+ * @example const users = await startSubgraph(usersSubgraph(), { db, assertionJwks, bindingKey, port: 4001 });
  */
 export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<ServedGraphQL> {
   const verify = createAssertionVerifier(options.assertionJwks);
+  const verifyBinding = createBindingVerifier(options.bindingKey);
   const server = new ApolloServer<SubgraphContext>({
     schema: buildPrivacySubgraphSchema(definition),
     introspection: false,
@@ -50,10 +54,15 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   return serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
-    context: async (req) => {
+    context: async (req, rawBody) => {
       const header = req.headers[CALLER_ASSERTION_HEADER];
+      const binding = req.headers[CALLER_BINDING_HEADER];
       try {
-        const caller = await verify(Array.isArray(header) ? header[0] : header);
+        const assertion = Array.isArray(header) ? header[0] : header;
+        const caller = await verify(assertion);
+        // Only POST bodies are bound; the gateway never sends anything else.
+        if (req.method !== 'POST') throw new PrivacyError('UNAUTHENTICATED', 'This subgraph only answers the gateway: POST only.');
+        verifyBinding(assertion!, Array.isArray(binding) ? binding[0] : binding, rawBody);
         return { caller, db: options.db };
       } catch (error) {
         throw toGraphQLError(new PrivacyError('UNAUTHENTICATED', isPrivacyError(error) ? error.message : 'The caller assertion is invalid.'));
