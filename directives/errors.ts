@@ -109,3 +109,46 @@ export function toGraphQLError(error: ProjectError, options: { path?: readonly (
 function genericMessage(code: string): string {
   return code === 'SERVICE_UNAVAILABLE' ? 'Service unavailable.' : 'Internal server error.';
 }
+
+const TYPE = String.raw`[\w!\[\]]+`;
+const SCALAR = /\b(Int|Float|String|Boolean|ID) cannot represent\b/;
+
+/** What a rejected value should have been, from graphql-js's reason; built from schema names only. */
+function expectation(reason: string): string {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(String.raw`Expected type "(${TYPE})" to be an object\.`).exec(reason))) return `expected an input object of type "${m[1]}"`;
+  if ((m = new RegExp(String.raw`Expected non-nullable type "(${TYPE})" not to be null\.`).exec(reason))) return `type "${m[1]}" must not be null`;
+  if ((m = /Field "(\w{1,100})" is not defined by type "(\w+)"/.exec(reason))) return `field "${m[1]}" is not defined by input type "${m[2]}"`;
+  if ((m = /does not exist in "(\w+)" enum/.exec(reason)) || (m = /Enum "(\w+)" cannot represent/.exec(reason))) return `not a value of enum "${m[1]}"`;
+  if ((m = SCALAR.exec(reason))) return `expected a value of type ${m[1]}`;
+  if ((m = new RegExp(String.raw`Expected type "(${TYPE})"`).exec(reason))) return `expected type "${m[1]}"`;
+  return 'the value does not fit the variable\'s type';
+}
+
+/**
+ * A request error's message without any value the client sent. graphql-js repeats submitted values in coercion,
+ * literal, enum and syntax errors (`got invalid value "lan.nguyen@…"`); those messages are rebuilt from the
+ * names they carry (variable, argument path, type, enum), never from the value. Other messages pass unchanged.
+ * @example withoutSubmittedValues('Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"')
+ * // → 'Variable "$n" got an invalid value: expected a value of type Int.'
+ */
+export function withoutSubmittedValues(message: string): string {
+  let m: RegExpExecArray | null;
+  if ((m = /^Variable "\$(\w+)" got invalid value /.exec(message))) {
+    const paths = [...message.matchAll(/ at "([\w.[\]]{1,200})"; /g)];
+    const at = paths.length > 0 ? ` at "${paths[paths.length - 1]![1]}"` : '';
+    return `Variable "$${m[1]}" got an invalid value${at}: ${expectation(message.slice(m[0].length))}.`;
+  }
+  if ((m = /^Variable "\$(\w+)" of (?:required|non-null) type "([\w!\[\]]+)" (was not provided|must not be null)\.$/.exec(message))) return message;
+  if ((m = /^Value .* does not exist in "(\w+)" enum\./s.exec(message))) return `The value given does not exist in enum "${m[1]}".`;
+  if ((m = /^Enum "(\w+)" cannot represent non-enum value: /.exec(message))) return `Enum "${m[1]}" cannot represent the value given.`;
+  if ((m = /^(Int|Float|String|Boolean|ID) cannot represent /.exec(message))) return `${m[1]} cannot represent the value given.`;
+  if ((m = new RegExp(String.raw`^Expected value of type "(${TYPE})", found `).exec(message))) return `Expected value of type "${m[1]}".`;
+  if ((m = /^Argument "(\w+)" has invalid value /.exec(message))) return `Argument "${m[1]}" has an invalid value.`;
+  if (message.startsWith('Syntax Error:')) {
+    return message
+      .replace(/\b(?:Block)?String ".*"(?=\.?$)/s, 'a string')
+      .replace(/\b(?:Int|Float) "[^"]*"(?=\.?$)/, 'a number');
+  }
+  return message;
+}

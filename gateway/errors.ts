@@ -1,10 +1,13 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { CLIENT_SAFE_CODES, isProjectError, toGraphQLError } from '../directives/errors.ts';
+import { CLIENT_SAFE_CODES, isProjectError, toGraphQLError, withoutSubmittedValues } from '../directives/errors.ts';
 
 export { toGraphQLError };
 
-/** The gateway's `formatError`: client errors pass, anything internal becomes a generic message. */
+/**
+ * The gateway's `formatError`: client errors pass without any value the client sent and without naming the
+ * subgraph they came from (`serviceName`); anything internal becomes a generic message.
+ */
 export function createErrorFormatter(options: { hideSuggestions: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -20,8 +23,9 @@ export function createErrorFormatter(options: { hideSuggestions: boolean }) {
       return { message: 'The operation is too large.', extensions: { code: 'QUERY_TOO_COMPLEX' } };
     }
     if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code) && !isProjectError(original)) {
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      const message = options.hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, '') : formatted.message;
+      const { stacktrace: _stacktrace, serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+      const scrubbed = withoutSubmittedValues(formatted.message);
+      const message = options.hideSuggestions ? scrubbed.replace(/ ?Did you mean .*\?$/, '') : scrubbed;
       return { ...formatted, message, extensions };
     }
     return {

@@ -248,3 +248,32 @@ describe('the data-subject contract at the gateway', () => {
     expect(Object.values(t.system.subgraphs).reduce((n, s) => n + s.requestCount, 0)).toBe(before);
   });
 });
+
+describe('error messages', () => {
+  const SECRET = 'lan.nguyen@example.jp';
+
+  it.each([
+    ['a variable of an enum type', 'mutation($p: ConsentPurpose!) { grantConsent(purpose: $p) { granted } }', { p: SECRET }, 'BAD_USER_INPUT', /^Variable "\$p" got an invalid value: not a value of enum "ConsentPurpose"\.$/],
+    ['a variable of type ID', 'query($id: ID!) { candidate(id: $id) { id } }', { id: { email: SECRET } }, 'BAD_USER_INPUT', /^Variable "\$id" got an invalid value: expected a value of type ID\.$/],
+    ['a string literal where an Int goes', `{ jobs(first: "${SECRET}") { nodes { id } } }`, undefined, 'GRAPHQL_VALIDATION_FAILED', /^Int cannot represent the value given\.$/],
+    ['an enum literal', `mutation { grantConsent(purpose: lan_nguyen_example_jp) { granted } }`, undefined, 'GRAPHQL_VALIDATION_FAILED', /^The value given does not exist in enum "ConsentPurpose"\.$/],
+    ['a string token in a syntax error', `{ jobs(first: 1 "${SECRET}") { nodes { id } } }`, undefined, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: .*found a string\.$/],
+  ])('never repeat what the client sent: %s', async (_kind, query, variables, code, message) => {
+    const token = await t.token({ role: 'candidate', sub: DEMO_IDS.candidate });
+    const res = await t.query(query, { token, variables });
+    expect(res.body.errors?.[0]?.extensions?.code).toBe(code);
+    expect(res.body.errors?.[0]?.message).toMatch(message);
+    expect(JSON.stringify(res.body)).not.toContain('lan');
+  });
+
+  it('do not name the subgraph an error came from', async () => {
+    const token = await t.token({ role: 'candidate', sub: DEMO_IDS.candidate });
+    const res = await t.query('mutation($r: ID) { grantConsent(purpose: EMPLOYER_DISCLOSURE, recipient: $r) { granted } }', {
+      token,
+      variables: { r: '00000000-0000-4000-8000-00000000ffff' },
+    });
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.extensions).not.toHaveProperty('serviceName');
+    expect(JSON.stringify(res.body)).not.toMatch(/users|employers|marketing/);
+  });
+});
