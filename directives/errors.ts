@@ -36,7 +36,8 @@ export type ServiceErrorCode = keyof typeof SERVICE_ERROR_STATUS;
 /** Codes whose message and details reach a client as they are; any other error becomes "Internal server error.". */
 export const CLIENT_SAFE_CODES: ReadonlySet<string> = new Set([
   ...Object.keys(PRIVACY_ERROR_STATUS),
-  ...Object.keys(SERVICE_ERROR_STATUS).filter((code) => code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE'),
+  // SERVICE_UNAVAILABLE messages are the project's own (what is unavailable, never why in detail).
+  ...Object.keys(SERVICE_ERROR_STATUS).filter((code) => code !== 'INTERNAL_SERVER_ERROR'),
   // Apollo Server's and graphql-js's own request errors.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -277,3 +277,64 @@ describe('error messages', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/users|employers|marketing/);
   });
 });
+
+describe('authentication with keys from a JWKS URL', () => {
+  async function serveJwks(answer: (res: import('node:http').ServerResponse) => void) {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    return { url: new URL(`http://127.0.0.1:${port}/jwks.json`), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  async function ask(jwksUrl: URL) {
+    const gateway = await startGatewayCore({
+      supergraphSdl: t.system.supergraphSdl,
+      subgraphUrls: Object.fromEntries(Object.entries(t.system.subgraphs).map(([name, s]) => [name, s.url])),
+      production: true,
+      plugins: [useAuthentication({ ...t.auth, keys: { kind: 'remote', url: jwksUrl } }), (await import('../gateway/plugins/purpose/index.ts')).usePurposeBinding(), useCallerAssertion(t.keys.assertion, t.keys.bindingKey)],
+    });
+    try {
+      return await postGraphQL(gateway.url, '{ jobs(first: 1) { nodes { id } } }', { token: await t.token({ role: 'compliance' }), purpose: 'SUPPORT' });
+    } finally {
+      await gateway.close();
+    }
+  }
+
+  it('verifies tokens against the keys it fetched (control)', async () => {
+    const jwks = await serveJwks((res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(t.keys.issuer.jwks)));
+    try {
+      const res = await ask(jwks.url);
+      expect(res.status).toBe(200);
+      expect(res.body.data?.jobs.nodes).toHaveLength(1);
+    } finally {
+      await jwks.close();
+    }
+  });
+
+  it.each([
+    ['refuses connections', null],
+    ['answers 500', (res: import('node:http').ServerResponse) => res.writeHead(500).end('down')],
+    ['answers something that is not a key set', (res: import('node:http').ServerResponse) => res.setHeader('content-type', 'application/json').end('{"keys": 5}')],
+  ])('answers 503, not "token invalid", when the JWKS URL %s', async (_what, answer) => {
+    let url: URL;
+    let close = async () => {};
+    if (answer === null) {
+      const jwks = await serveJwks(() => {});
+      url = jwks.url;
+      await jwks.close();
+    } else {
+      const jwks = await serveJwks(answer);
+      url = jwks.url;
+      close = jwks.close;
+    }
+    try {
+      const res = await ask(url);
+      expect(res.status).toBe(503);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(res.body.errors?.[0]?.message).toMatch(/signing keys could not be loaded/);
+    } finally {
+      await close();
+    }
+  });
+});

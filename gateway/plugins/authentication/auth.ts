@@ -9,7 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Caller } from '../../../directives/caller.ts';
-import { PrivacyError } from '../../../directives/errors.ts';
+import { PrivacyError, ServiceError } from '../../../directives/errors.ts';
 import { isPurpose, type Purpose } from '../../../directives/purposes.ts';
 import { isRole, roleMayHold } from '../../../directives/roles.ts';
 import { isUuid } from '../../../directives/protocol/ids.ts';
@@ -32,6 +32,16 @@ const SYMMETRIC = /^HS/;
 
 function unauthenticated(message: string): PrivacyError {
   return new PrivacyError('UNAUTHENTICATED', message);
+}
+
+/** A failure to fetch or read the JWKS (timeout, network, not a key set), as opposed to a bad token. */
+function keysUnavailable(error: unknown, remote: boolean): boolean {
+  if (!remote) return false;
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  // Not 200, or not JSON: jose's plain JOSEError (every token problem has its own subclass).
+  if (error instanceof errors.JOSEError) return error.constructor === errors.JOSEError;
+  // createRemoteJWKSet lets fetch's own failures (refused, DNS, TLS) through as they are.
+  return true;
 }
 
 function describeJoseError(error: unknown): string {
@@ -122,6 +132,8 @@ export function createAuthenticator(
       return caller;
     } catch (error) {
       if (error instanceof PrivacyError) throw error;
+      // The keys could not be fetched: nobody can be verified, which is the gateway's fault, not the token's.
+      if (keysUnavailable(error, options.keys.kind === 'remote')) throw new ServiceError('SERVICE_UNAVAILABLE', 'The token signing keys could not be loaded; try again later.');
       throw unauthenticated(describeJoseError(error));
     }
   };
