@@ -21,3 +21,13 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     process.exit(2);
   }
 }
+
+/**
+ * Answers `--help` (or `-h`): prints the command's usage to stdout and exits 0. Call it before anything else runs.
+ * @example answerHelp('npm run migrate\n\nApplies the committed SQL migrations …');
+ */
+export function answerHelp(usage: string, argv: readonly string[] = process.argv.slice(2)): void {
+  if (!argv.includes('--help') && !argv.includes('-h')) return;
+  console.log(`Usage: ${usage.trim()}`);
+  process.exit(0);
+}

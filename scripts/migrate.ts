@@ -1,5 +1,11 @@
 // `npm run migrate`: applies the committed SQL migrations to DATABASE_URL or the embedded database.
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
+import { answerHelp } from './cli.ts';
+
+answerHelp(`npm run migrate
+
+Applies the committed SQL migrations to DATABASE_URL, or to the embedded database under .data/pglite
+(refused while another process holds it).`);
 
 const handle = await createDatabase(databaseConfigFromEnv());
 try {

@@ -1,6 +1,12 @@
 // `npm run db:reset`: drops the project's schemas on DATABASE_URL and migrates again (PostgreSQL only).
 import postgres from 'postgres';
 import { createDatabase } from '../db/client.ts';
+import { answerHelp } from './cli.ts';
+
+answerHelp(`npm run db:reset
+
+Drops the project's schemas on the PostgreSQL server at DATABASE_URL and migrates again (every row is lost).
+The embedded database is reset by deleting .data/pglite.`);
 
 const url = process.env.DATABASE_URL?.trim();
 if (!url) {

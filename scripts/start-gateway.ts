@@ -6,7 +6,12 @@ import { createConsentLoader } from '../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startGateway } from '../gateway/server.ts';
 import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
-import { runCli } from './cli.ts';
+import { answerHelp, runCli } from './cli.ts';
+
+answerHelp(`npm run start:gateway
+
+The gateway alone, in front of subgraphs at USERS_URL, EMPLOYERS_URL and MARKETING_URL (needs DATABASE_URL:
+the embedded database serves one process only).`);
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 

@@ -1,10 +1,15 @@
 // `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway keys in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
-import { runCli } from './cli.ts';
+import { answerHelp, runCli } from './cli.ts';
 import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
+
+answerHelp(`npm run start:<users|employers|marketing>
+
+One subgraph alone (needs DATABASE_URL: the embedded database serves one process only). It trusts the gateway
+keys in KEYS_DIR.`);
 
 await runCli(async () => {
   const name = process.argv[2];

@@ -3,8 +3,13 @@ import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedDatabase } from '../db/seed/index.ts';
 import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
-import { isOperatorError } from './cli.ts';
+import { answerHelp, isOperatorError } from './cli.ts';
 import { startSystem } from './system.ts';
+
+answerHelp(`npm start
+
+Migrates, seeds the embedded database on its first run, and serves the gateway and the three subgraphs in one
+process. Configuration: environment variables, see the README's Configuration section.`);
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 

@@ -6,6 +6,12 @@ import { isRole, ROLE_PURPOSES, ROLES } from '../directives/roles.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
+import { answerHelp } from './cli.ts';
+
+answerHelp(`npm run --silent token -- --role <${ROLES.join('|')}> [--sub <id>] [--org <employerId>] [--purposes A,B] [--ttl seconds]
+
+Prints a development JWT signed with the key in KEYS_DIR (refused when the gateway verifies tokens from JWKS_URL).
+Employer tokens need --org; --purposes defaults to every purpose the role may hold.`);
 
 function fail(message: string): never {
   console.error(message);
