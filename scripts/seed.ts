@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { createDatabase, databaseConfigFromEnv, type DatabaseHandle } from '../db/client.ts';
 import { AlreadySeededError, SEED_DEFAULTS, seedDatabase } from '../db/seed/index.ts';
+import { runCli } from './cli.ts';
 
 const USAGE = 'usage: npm run seed -- [--candidates N] [--seed S] [--reset]';
 
@@ -96,4 +97,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+await runCli(async () => {
+  process.exitCode = await main();
+});

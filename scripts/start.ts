@@ -3,7 +3,7 @@ import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedDatabase } from '../db/seed/index.ts';
 import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
-import { answerHelp, isOperatorError } from './cli.ts';
+import { answerHelp, isOperatorError, runCli } from './cli.ts';
 import { startSystem } from './system.ts';
 
 answerHelp(`npm start
@@ -79,4 +79,4 @@ Then ask for their own record across all three subgraphs:
 Press Ctrl-C to stop.`);
 }
 
-await main();
+await runCli(main);

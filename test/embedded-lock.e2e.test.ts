@@ -25,18 +25,27 @@ describe('embedded database lock', () => {
     const dataDir = path.join(dir, 'held');
     const held = await createDatabase({ kind: 'pglite', dataDir });
     try {
-      const second = await run(process.execPath, ['--import', 'tsx', 'scripts/start-subgraph.ts', 'users'], {
-        cwd: ROOT,
-        env: { ...process.env, PGLITE_DIR: dataDir, DATABASE_URL: '', USERS_PORT: '0', KEYS_DIR: path.join(dir, 'keys') },
-        timeout: 60_000,
-      }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      // A service and the maintenance commands alike: each is refused while the embedded database is held.
+      const commands = [['scripts/start-subgraph.ts', 'users'], ['scripts/seed.ts'], ['scripts/migrate.ts'], ['scripts/start.ts']];
+      const results = await Promise.all(
+        commands.map((args) =>
+          run(process.execPath, ['--import', 'tsx', ...args], {
+            cwd: ROOT,
+            env: { ...process.env, PGLITE_DIR: dataDir, DATABASE_URL: '', USERS_PORT: '0', PORT: '0', EMPLOYERS_PORT: '0', MARKETING_PORT: '0', KEYS_DIR: path.join(dir, 'keys') },
+            timeout: 60_000,
+          }).then(
+            () => ({ args, code: 0, stderr: '' }),
+            (error: { code: number; stderr: string }) => ({ args, code: error.code, stderr: error.stderr }),
+          ),
+        ),
       );
-      expect(second.code).toBe(2);
-      expect(second.stderr).toContain(`in use by process ${process.pid}`);
-      expect(second.stderr).toContain('DATABASE_URL');
-      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      for (const second of results) {
+        const what = second.args.join(' ');
+        expect(second.code, what).toBe(2);
+        expect(second.stderr, what).toContain(`in use by process ${process.pid}`);
+        expect(second.stderr, what).toContain('DATABASE_URL');
+        expect(second.stderr.trim().split('\n'), what).toHaveLength(1);
+      }
       // The same process opening it twice is refused as well (each open holds its own copy of the data).
       await expect(createDatabase({ kind: 'pglite', dataDir })).rejects.toBeInstanceOf(EmbeddedDatabaseLockedError);
     } finally {
