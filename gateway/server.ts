@@ -6,6 +6,7 @@ import type { GatewayPlugin } from './core/plugin.ts';
 import { useAuthentication, type AuthOptions } from './plugins/authentication/index.ts';
 import { useCallerAssertion } from './plugins/caller-assertion/index.ts';
 import { usePrivacyEnforcement } from './plugins/enforcement/index.ts';
+import { useExplorer } from './plugins/explorer/index.ts';
 import { usePurposeBinding } from './plugins/purpose/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
@@ -45,13 +46,19 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
 }
 
 /**
- * Starts the privacy-enforcing gateway over the given supergraph: the core with the privacy plugins, then `plugins`.
+ * Starts the privacy-enforcing gateway over the given supergraph: the core with the privacy plugins, the explorer
+ * (outside production), then `plugins`.
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, port: 4000 });
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, plugins = [], ...core } = options;
   return startGatewayCore({
     ...core,
-    plugins: [...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }), ...plugins],
+    plugins: [
+      ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
+      // The development explorer; production serves the API only.
+      ...(core.production ? [] : [useExplorer()]),
+      ...plugins,
+    ],
   });
 }

@@ -338,3 +338,40 @@ describe('authentication with keys from a JWKS URL', () => {
     }
   });
 });
+
+describe('the development explorer', () => {
+  it('is GraphiQL served from this gateway alone: every asset same-origin, a CSP that allows nothing else', async () => {
+    const base = new URL('/', t.system.gateway.url);
+    const root = await fetch(base, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/explorer');
+    const page = await fetch(new URL('/explorer', base));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBe(5);
+    for (const asset of assets) {
+      expect(asset.startsWith('/explorer/'), asset).toBe(true);
+      const res = await fetch(new URL(asset, base));
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get('content-type'), asset).toMatch(asset.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(500);
+    }
+    // The page's own script: headers ready to fill in, nothing kept in the browser.
+    const script = await (await fetch(new URL('/explorer/page.js', base))).text();
+    expect(script).toContain("'x-purpose'");
+    expect(script).toContain('Authorization');
+    expect(script).toContain('shouldPersistHeaders: false');
+    expect(script).not.toMatch(/localStorage|https?:\/\//);
+    expect((await fetch(new URL('/explorer/nothing.js', base))).status).toBe(404);
+    // Apollo's landing page (Apollo Sandbox from a CDN) is gone.
+    const landing = await fetch(t.system.gateway.url, { headers: { accept: 'text/html' } });
+    expect(await landing.text()).not.toMatch(/sandbox|embeddable-explorer|apollographql\.com/i);
+  });
+});

@@ -41,8 +41,10 @@ describe('production mode', () => {
     expect(malformed.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('serves no landing page', async () => {
+  it('serves no landing page and no explorer', async () => {
     const res = await fetch(t.system.gateway.url, { headers: { accept: 'text/html' } });
     expect(await res.text()).not.toMatch(/sandbox|embeddable-explorer/i);
+    expect((await fetch(new URL('/explorer', t.system.gateway.url))).status).toBe(404);
+    expect((await fetch(new URL('/explorer/graphiql.min.js', t.system.gateway.url))).status).toBe(404);
   });
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -127,7 +126,8 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       ApolloServerPluginSchemaReportingDisabled(),
       // Responses carry personal data: never cacheable (the HTTP layer sends no-store), so no cache hints are computed.
       ApolloServerPluginCacheControlDisabled(),
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+      // Apollo's landing page loads Apollo Sandbox from a CDN; the explorer plugin serves GraphiQL locally instead.
+      ApolloServerPluginLandingPageDisabled(),
       ...plugins.flatMap((p) => p.apolloPlugins?.() ?? []),
     ],
   });
