@@ -2,6 +2,10 @@ import type { BoundCaller } from './caller.ts';
 import type { FieldClassification, FieldPolicy } from './policy.ts';
 import { PURPOSES, type ConsentPurpose, type MaskStrategy, type Purpose } from './purposes.ts';
 import { roleMayHold, type Role } from './roles.ts';
+import { isConsentGranted, type ConsentRecord } from '../ledger/consent.ts';
+
+// The consent rule itself lives with the ledger (ledger/consent.ts); decisions here only apply it.
+export { isConsentGranted, type ConsentRecord };
 
 /** Why a field was withheld; goes to the audit log, never to the client. */
 export type DenyReason =
@@ -80,41 +84,6 @@ export interface ConsentScope {
 
 /** Loads the current consent of many subjects at once (see ConsentScope). */
 export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<ReadonlyMap<string, readonly ConsentRecord[]>>;
-
-/** One row of a subject's current consent state. */
-export interface ConsentRecord {
-  purpose: string;
-  recipientId: string | null;
-  state: 'GRANTED' | 'WITHDRAWN';
-  expiresAt: Date | null;
-}
-
-/**
- * Whether `records` (one subject's current consent rows) grant `purpose` to `recipient`.
- * A grant to this employer, or a grant to every employer this one was not withdrawn from; expired grants count as withdrawn.
- */
-export function isConsentGranted(
-  records: readonly ConsentRecord[],
-  purpose: ConsentPurpose,
-  recipient: string | null,
-  now: Date,
-): boolean {
-  let general: ConsentRecord | undefined;
-  let specific: ConsentRecord | undefined;
-  for (const r of records) {
-    if (r.purpose !== purpose) continue;
-    if (r.recipientId === null) general ??= r;
-    else if (recipient !== null && r.recipientId === recipient) specific ??= r;
-  }
-  const at = now.getTime();
-  if (specific && isLive(specific, at)) return true;
-  if (specific && specific.state === 'WITHDRAWN') return false;
-  return general !== undefined && isLive(general, at);
-}
-
-function isLive(r: ConsentRecord, at: number): boolean {
-  return r.state === 'GRANTED' && (r.expiresAt === null || r.expiresAt.getTime() > at);
-}
 
 /**
  * Applies a field's per-subject checks. `consent` is the subject's consent state, or

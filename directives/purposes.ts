@@ -20,6 +20,8 @@ export interface PurposeDefinition {
   scope: 'self' | 'any';
   /** Aggregates only: no PII field is ever released under it. */
   aggregateOnly: boolean;
+  /** For a purpose that needs consent: how the candidate consents, shown on the `ConsentPurpose` enum value. */
+  consentNote?: string;
 }
 
 export const PURPOSES = {
@@ -66,6 +68,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    consentNote: "Giving the candidate's data to a prospective employer; consented per employer or for every employer.",
   },
   MARKETING: {
     description: 'Campaign e-mail, post and phone calls about the portal and affiliated services.',
@@ -168,9 +171,16 @@ export const PURPOSES = {
 export type Purpose = keyof typeof PURPOSES;
 export const PURPOSE_CODES = Object.keys(PURPOSES) as Purpose[];
 
-/** Purposes a candidate can grant or withdraw consent for. */
-export const CONSENT_PURPOSES = PURPOSE_CODES.filter((p) => PURPOSES[p].consent !== 'none');
-export type ConsentPurpose = 'EMPLOYER_DISCLOSURE' | 'MARKETING' | 'SURVEY' | 'ADVERTISING';
+/** Purposes a candidate can grant or withdraw consent for: those whose `consent` is not `none`. */
+export type ConsentPurpose = { [P in Purpose]: (typeof PURPOSES)[P]['consent'] extends 'none' ? never : P }[Purpose];
+export const CONSENT_PURPOSES: readonly ConsentPurpose[] = PURPOSE_CODES.filter((p): p is ConsentPurpose => PURPOSES[p].consent !== 'none');
+
+export function isConsentPurpose(value: unknown): value is ConsentPurpose {
+  return typeof value === 'string' && (CONSENT_PURPOSES as readonly string[]).includes(value);
+}
+
+/** Consent purposes consented to per subject only (no recipient): MARKETING, SURVEY, ADVERTISING. */
+export const SUBJECT_CONSENT_PURPOSES: readonly ConsentPurpose[] = CONSENT_PURPOSES.filter((p) => PURPOSES[p].consent === 'subject');
 
 export function isPurpose(value: unknown): value is Purpose {
   return typeof value === 'string' && Object.hasOwn(PURPOSES, value);

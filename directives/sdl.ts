@@ -1,4 +1,4 @@
-import { CATEGORY_CODES, MASK_STRATEGY_CODES, PURPOSE_CODES } from './purposes.ts';
+import { CATEGORY_CODES, CONSENT_PURPOSES, MASK_STRATEGY_CODES, PURPOSE_CODES, PURPOSES } from './purposes.ts';
 
 /** The `@link` URL of the privacy vocabulary; its name (`privacy`) prefixes the helper enums. */
 export const PRIVACY_SPEC_URL = 'https://specs.privacy-gateway.dev/privacy/v1.0';
@@ -127,18 +127,47 @@ type DataSubjectRetention @shareable @inaccessible {
 }
 `;
 
+/** A GraphQL string literal (block strings would change how the description prints nowhere, but keep one form). */
+const description = (text: string) => JSON.stringify(text);
+
+/**
+ * The public enum of the purposes a candidate consents to, generated from the purpose table (consent not `none`).
+ * Added by `subgraphSdl` to a subgraph whose schema uses `ConsentPurpose` (the users subgraph).
+ */
+export const consentPurposeEnumSdl = `
+${description('The purposes of use that need the data subject\'s consent (see docs/privacy-map.md).')}
+enum ConsentPurpose {
+${CONSENT_PURPOSES.map((p) => {
+  const note: string | undefined = (PURPOSES[p] as { consentNote?: string }).consentNote;
+  return note ? `  ${description(note)}\n  ${p}` : `  ${p}`;
+}).join('\n')}
+}
+`;
+
+/** Public enums generated from the vocabulary; a subgraph schema that names one gets its definition appended. */
+const GENERATED_ENUMS: Readonly<Record<string, string>> = { ConsentPurpose: consentPurposeEnumSdl };
+
 /** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */
 const FEDERATION_DIRECTIVES = ['@key', '@shareable', '@inaccessible', '@external', '@requires', '@provides', '@override', '@tag', '@interfaceObject'] as const;
 
 /**
  * The whole SDL a subgraph serves, from its `schema.graphql`: the federation link (importing exactly the
- * federation directives the file uses), the privacy link, the generated privacy directive definitions and the
- * data-subject contract.
+ * federation directives the file uses), the privacy link, the generated privacy directive definitions, the
+ * generated public enums the file names (`ConsentPurpose`) and the data-subject contract.
  * The subgraph and the composition both build it from the file, so what composes is what is served.
  * @example subgraphSdl(readFileSync('subgraphs/users/schema.graphql', 'utf8'))
  */
 export function subgraphSdl(schemaSdl: string): string {
-  const sdl = schemaSdl + dataSubjectContractSdl;
+  const withoutComments = schemaSdl.replace(/#.*$/gm, '');
+  let generated = '';
+  for (const [name, enumSdl] of Object.entries(GENERATED_ENUMS)) {
+    if (!new RegExp(`\\b${name}\\b`).test(withoutComments)) continue;
+    if (new RegExp(`\\benum\\s+${name}\\b`).test(withoutComments)) {
+      throw new Error(`enum ${name} is generated from directives/purposes.ts; remove it from the subgraph's schema.graphql`);
+    }
+    generated += enumSdl;
+  }
+  const sdl = schemaSdl + generated + dataSubjectContractSdl;
   const used = FEDERATION_DIRECTIVES.filter((d) => new RegExp(`${d}\\b`).test(sdl.replace(/#.*$/gm, '')));
   return subgraphLinkSdl(used) + privacyDirectiveDefinitions + sdl;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
 import { isUuid } from '../directives/protocol/ids.ts';
+import { consentGrantedAggregateSql } from '../ledger/consent.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
 function arrayLiteral(values: readonly string[]): string {
@@ -104,7 +105,7 @@ export function coalesceLookups(
 
 /**
  * Loads the current consent of many subjects in one prepared query (never cached: withdrawals take effect at once).
- * Without a scope: every consent row of the subjects. With one: PostgreSQL decides, as isConsentGranted does,
+ * Without a scope: every consent row of the subjects. With one: PostgreSQL decides, by the ledger's rule in its SQL form (ledger/consent.ts),
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
@@ -123,9 +124,8 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     .from(consents)
     .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[])`)
     .prepare('gateway_consent_lookup');
-  // At most one row per (subject, purpose, recipient): a live grant to the recipient wins, a withdrawal from the
-  // recipient loses, otherwise a live grant to every employer counts. Expired grants count as withdrawn.
-  const live = sql`${consents.state} = 'GRANTED' and (${consents.expiresAt} is null or ${consents.expiresAt} > ${sql.placeholder('now')}::timestamptz)`;
+  // At most one row per (subject, purpose): the ledger's rule (ledger/consent.ts) decides, as an aggregate, whether
+  // the subject's rows of the purpose grant it to the recipient at `now`.
   const recipient = sql`${consents.recipientId} = ${sql.placeholder('recipient')}::uuid`;
   const pairs = db
     .select({ subjectId: sql<string>`${consents.subjectId}::text`.as('subject_id'), purpose: consents.purpose })
@@ -134,11 +134,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
       sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient})`,
     )
     .groupBy(consents.subjectId, consents.purpose)
-    .having(
-      sql`coalesce(bool_or(${recipient} and ${live}), false)
-        or (not coalesce(bool_or(${recipient} and ${consents.state} = 'WITHDRAWN'), false)
-            and coalesce(bool_or(${consents.recipientId} is null and ${live}), false))`,
-    )
+    .having(consentGrantedAggregateSql(consents, sql`${sql.placeholder('recipient')}::uuid`, sql`${sql.placeholder('now')}::timestamptz`))
     .as('granted');
   // One row per purpose with its consenting subjects joined by commas (UUIDs hold none): a page of 100 subjects is
   // one short row to parse, not 100.

@@ -8,7 +8,8 @@ import { consentEvents, consents } from '../db/schema/privacy.ts';
 import { candidates, resumes } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import type { ConsentPurpose } from '../directives/purposes.ts';
-import { hasConsentSql, recordConsent } from '../subgraphs/common/consent.ts';
+import { hasConsentSql } from '../ledger/consent.ts';
+import { recordConsent } from '../ledger/store.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
 
 const A = DEMO_IDS.employer; // "this employer"

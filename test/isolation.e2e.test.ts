@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { DEMO_IDS } from '../db/seed/index.ts';
-import { recordConsent } from '../subgraphs/common/consent.ts';
+import { recordConsent } from '../ledger/store.ts';
 import {
   ASCII_LEGAL_BASIS,
   expectedMask,

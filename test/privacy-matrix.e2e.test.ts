@@ -11,7 +11,7 @@ import { applications as applicationsTable } from '../db/schema/employers.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import { ROLE_PURPOSES, type Role } from '../directives/roles.ts';
-import { recordConsent } from '../subgraphs/common/consent.ts';
+import { recordConsent } from '../ledger/store.ts';
 import {
   JAPANESE_LEGAL_BASIS,
   CONSENT_PURPOSES,

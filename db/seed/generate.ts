@@ -1,5 +1,5 @@
 import type * as s from '../schema/index.ts';
-import { CURRENT_POLICY_VERSION } from '../../subgraphs/common/consent.ts';
+import { CURRENT_POLICY_VERSION } from '../../ledger/store.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
 import {
   APPLICATION_REASONS, BUILDINGS, CAMPAIGNS, CAREER_GOALS, COMPANY_STEMS, COMPANY_SUFFIXES, FAMILY_NAMES,

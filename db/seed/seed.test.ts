@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordConsent } from '../../subgraphs/common/consent.ts';
+import { recordConsent } from '../../ledger/store.ts';
 import { createDatabase, type DatabaseHandle } from '../client.ts';
 import { AlreadySeededError, DEMO_IDS, isSeeded, seedDatabase, type SeedSummary } from './index.ts';
 

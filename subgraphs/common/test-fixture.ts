@@ -12,7 +12,7 @@ import { addresses, candidates, residenceCards, resumes, workHistory } from '../
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { Purpose } from '../../directives/purposes.ts';
 import type { Role } from '../../directives/roles.ts';
-import { recordConsent, type ConsentChange } from './consent.ts';
+import { recordConsent, type ConsentChange } from '../../ledger/store.ts';
 import type { SubgraphDefinition } from './context.ts';
 
 const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { applications } from '../../db/schema/employers.ts';
 import { consentEvents, consents } from '../../db/schema/privacy.ts';
-import { recordConsent } from '../common/consent.ts';
+import { recordConsent } from '../../ledger/store.ts';
 import {
   APPLICATION_0_A,
   APPLICATION_1_B,

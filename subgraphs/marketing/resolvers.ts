@@ -2,7 +2,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { campaignRecipients, campaigns, surveys } from '../../db/schema/marketing.ts';
 import { candidates } from '../../db/schema/users.ts';
-import { hasConsentSql } from '../common/consent.ts';
+import { hasConsentSql } from '../../ledger/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
 import { afterIdCursor, afterTimestampCursor, isUuid, iso, timestampKey } from '../common/sql.ts';

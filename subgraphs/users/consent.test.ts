@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { consentEvents, consents, consentSource } from '../../db/schema/privacy.ts';
 import { CONSENT_PURPOSES } from '../../directives/purposes.ts';
-import { CURRENT_POLICY_VERSION, recordConsent } from '../common/consent.ts';
+import { CURRENT_POLICY_VERSION, recordConsent } from '../../ledger/store.ts';
 import { parseDateTime } from './consent.ts';
 import { usersSubgraph } from './index.ts';
 import {

@@ -25,8 +25,9 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { employers } from '../../db/schema/employers.ts';
 import { consentEvents, consents } from '../../db/schema/privacy.ts';
 import { candidates } from '../../db/schema/users.ts';
-import { CONSENT_PURPOSES, PURPOSES, type ConsentPurpose } from '../../directives/purposes.ts';
-import { applyConsentChange } from '../common/consent.ts';
+import { PURPOSES, isConsentPurpose, type ConsentPurpose } from '../../directives/purposes.ts';
+import { consentStateAt, isConsentLive } from '../../ledger/consent.ts';
+import { applyConsentChange } from '../../ledger/store.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader } from '../common/batch-loader.ts';
@@ -72,16 +73,6 @@ export function mayReadConsents(ctx: SubgraphContext, candidateId: string): bool
   }
 }
 
-/** A grant whose expiry has passed counts as withdrawn. */
-export function isLive(row: Pick<ConsentRow, 'state' | 'expiresAt'>, now: Date): boolean {
-  return row.state === 'GRANTED' && (row.expiresAt === null || row.expiresAt.getTime() > now.getTime());
-}
-
-export function consentState(row: Pick<ConsentRow, 'state' | 'expiresAt'>, now: Date): 'GRANTED' | 'WITHDRAWN' | 'EXPIRED' {
-  if (row.state === 'WITHDRAWN') return 'WITHDRAWN';
-  return isLive(row, now) ? 'GRANTED' : 'EXPIRED';
-}
-
 function employerReference(recipientId: string | null) {
   return recipientId === null ? null : { __typename: 'Employer', id: recipientId };
 }
@@ -125,10 +116,6 @@ interface ConsentArgs {
   purpose: ConsentPurpose;
   recipient?: string | null;
   expiresAt?: string | null;
-}
-
-function isConsentPurpose(value: unknown): value is ConsentPurpose {
-  return typeof value === 'string' && (CONSENT_PURPOSES as readonly string[]).includes(value);
 }
 
 const UNKNOWN_EMPLOYER = '"recipient" is not the id of a known employer.';
@@ -196,8 +183,8 @@ export async function changeConsent(ctx: SubgraphContext, action: 'GRANT' | 'WIT
 export const consentTypeResolvers = {
   Consent: {
     recipient: (row: ConsentRow) => employerReference(row.recipientId),
-    granted: (row: ConsentRow) => isLive(row, new Date()),
-    state: (row: ConsentRow) => consentState(row, new Date()),
+    granted: (row: ConsentRow) => isConsentLive(row, new Date()),
+    state: (row: ConsentRow) => consentStateAt(row, new Date()),
     updatedAt: (row: ConsentRow) => iso(row.updatedAt),
     expiresAt: (row: ConsentRow) => iso(row.expiresAt),
   },

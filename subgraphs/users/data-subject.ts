@@ -11,7 +11,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { consentEvents, consents } from '../../db/schema/privacy.ts';
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
-import { applyConsentChange, readSubjectConsentRecords } from '../common/consent.ts';
+import { applyConsentChange, readSubjectConsentRecords } from '../../ledger/store.ts';
 import {
   byColumnName,
   collection,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.ts';
-import { recordConsent } from '../common/consent.ts';
+import { recordConsent } from '../../ledger/store.ts';
 import { usersSubgraph } from './index.ts';
 import {
   EMPLOYER_A,

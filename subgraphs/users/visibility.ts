@@ -1,11 +1,12 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { candidates } from '../../db/schema/users.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
-import type { ConsentPurpose } from '../../directives/purposes.ts';
-import { hasConsentSql } from '../common/consent.ts';
+import { SUBJECT_CONSENT_PURPOSES as SUBJECT_ONLY, type ConsentPurpose } from '../../directives/purposes.ts';
+import { hasConsentSql } from '../../ledger/consent.ts';
 import { isUuid } from '../common/sql.ts';
 
-const SUBJECT_CONSENT_PURPOSES: ReadonlySet<string> = new Set<ConsentPurpose>(['MARKETING', 'SURVEY', 'ADVERTISING']);
+/** The purposes a marketer may reach candidates under: those consented to per subject (directives/purposes.ts). */
+const SUBJECT_CONSENT_PURPOSES: ReadonlySet<string> = new Set<string>(SUBJECT_ONLY);
 
 /**
  * Row rule for looking a candidate up by id (`candidate`, `node`): the SQL condition under which

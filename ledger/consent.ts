@@ -1,0 +1,100 @@
+/**
+ * The consent rule, written once: when a subject's consent records grant a purpose (to an employer), as a pure
+ * function and as the SQL that decides the same in PostgreSQL. The gateway's consent lookup, the subgraphs' row
+ * filters and the consent API all use these; `gateway/consent.test.ts` proves the pure and the SQL forms agree.
+ *
+ * The rule:
+ * - a grant is live while its state is GRANTED and its expiry (if any) has not passed; an expired grant counts as
+ *   withdrawn;
+ * - for a recipient (an employer): a live grant to that recipient counts; otherwise a withdrawal for that recipient
+ *   excludes it; otherwise a live grant to every recipient (recipient null) counts;
+ * - without a recipient: only a live grant to every recipient counts.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { ConsentPurpose } from '../directives/purposes.ts';
+
+/** One row of a subject's current consent state. */
+export interface ConsentRecord {
+  purpose: string;
+  recipientId: string | null;
+  state: 'GRANTED' | 'WITHDRAWN';
+  expiresAt: Date | null;
+}
+
+/** A grant whose expiry has passed counts as withdrawn. */
+export function isConsentLive(record: Pick<ConsentRecord, 'state' | 'expiresAt'>, now: Date): boolean {
+  return record.state === 'GRANTED' && (record.expiresAt === null || record.expiresAt.getTime() > now.getTime());
+}
+
+/** What a consent row means at `now`: granted, withdrawn, or granted with an expiry that has passed. */
+export function consentStateAt(record: Pick<ConsentRecord, 'state' | 'expiresAt'>, now: Date): 'GRANTED' | 'WITHDRAWN' | 'EXPIRED' {
+  if (record.state === 'WITHDRAWN') return 'WITHDRAWN';
+  return isConsentLive(record, now) ? 'GRANTED' : 'EXPIRED';
+}
+
+/**
+ * Whether `records` (one subject's current consent rows) grant `purpose` to `recipient` at `now` (see the rule above).
+ * @example isConsentGranted(rows, 'EMPLOYER_DISCLOSURE', employerId, new Date())
+ */
+export function isConsentGranted(
+  records: readonly ConsentRecord[],
+  purpose: ConsentPurpose,
+  recipient: string | null,
+  now: Date,
+): boolean {
+  let general: ConsentRecord | undefined;
+  let specific: ConsentRecord | undefined;
+  for (const r of records) {
+    if (r.purpose !== purpose) continue;
+    if (r.recipientId === null) general ??= r;
+    else if (recipient !== null && r.recipientId === recipient) specific ??= r;
+  }
+  if (specific && isConsentLive(specific, now)) return true;
+  if (specific && specific.state === 'WITHDRAWN') return false;
+  return general !== undefined && isConsentLive(general, now);
+}
+
+/** The columns of a `privacy.consents` row the rule reads, as SQL (a table's columns, an alias's, or raw names). */
+export interface ConsentColumns {
+  recipientId: AnyPgColumn | SQL;
+  state: AnyPgColumn | SQL;
+  expiresAt: AnyPgColumn | SQL;
+}
+
+/** SQL form of isConsentLive over one row; `now` is a timestamptz expression. */
+export function consentLiveSql(c: ConsentColumns, now: SQL): SQL {
+  return sql`(${c.state} = 'GRANTED' and (${c.expiresAt} is null or ${c.expiresAt} > ${now}))`;
+}
+
+/**
+ * SQL form of isConsentGranted as an aggregate over one subject's rows of one purpose (group by subject, purpose):
+ * true when those rows grant the purpose to `recipient` (a uuid expression) at `now` (a timestamptz expression).
+ */
+export function consentGrantedAggregateSql(c: ConsentColumns, recipient: SQL, now: SQL): SQL {
+  const toRecipient = sql`${c.recipientId} = ${recipient}`;
+  return sql`(coalesce(bool_or(${toRecipient} and ${consentLiveSql(c, now)}), false)
+    or (not coalesce(bool_or(${toRecipient} and ${c.state} = 'WITHDRAWN'), false)
+        and coalesce(bool_or(${c.recipientId} is null and ${consentLiveSql(c, now)}), false)))`;
+}
+
+/** The ledger's current-state table read by a correlated subquery, under the alias `c`. */
+const C: ConsentColumns = { recipientId: sql.raw('c.recipient_id'), state: sql.raw('c.state'), expiresAt: sql.raw('c.expires_at') };
+
+/**
+ * SQL condition: the subject in `subjectColumn` currently consents to `purpose` (for `recipientId`, when the purpose
+ * is given per employer), decided as isConsentGranted decides it. For row filters: `where active and hasConsentSql(…)`.
+ * @example and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId))
+ */
+export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: ConsentPurpose, recipientId: string | null, now: Date = new Date()): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  if (recipientId === null) {
+    return sql`exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${consentLiveSql(C, at)})`;
+  }
+  // One correlated aggregate over the subject's few rows (the unique index on subject, purpose, recipient):
+  // PostgreSQL cannot turn it into a hash of every consenting subject, so a page costs what it reads, not the table.
+  return sql`(
+    select ${consentGrantedAggregateSql(C, sql`${recipientId}::uuid`, at)}
+    from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose}
+  )`;
+}
