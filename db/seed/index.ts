@@ -59,10 +59,26 @@ export async function isSeeded(db: Pick<Database, 'select'>): Promise<boolean> {
 }
 
 /**
- * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction.
+ * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction; throws
+ * AlreadySeededError when it holds candidates.
  * @example const summary = await seedDatabase(handle.db, { candidates: 300 });
  */
 export async function seedDatabase(db: Database, options: SeedOptions = {}): Promise<SeedSummary> {
+  const summary = await seed(db, options);
+  if (!summary) throw new AlreadySeededError();
+  return summary;
+}
+
+/**
+ * Seeds like `seedDatabase` unless the database holds candidates, decided under the seed's lock: of several
+ * processes seeding one PostgreSQL database at once, one seeds and the others get `null`.
+ * @example const summary = await seedIfEmpty(handle.db, { candidates: 2000 }); // null: already seeded
+ */
+export async function seedIfEmpty(db: Database, options: SeedOptions = {}): Promise<SeedSummary | null> {
+  return seed(db, options);
+}
+
+async function seed(db: Database, options: SeedOptions): Promise<SeedSummary | null> {
   const candidates = options.candidates ?? SEED_DEFAULTS.candidates;
   const seed = options.seed ?? SEED_DEFAULTS.seed;
   const now = options.now ?? SEED_DEFAULTS.now;
@@ -87,10 +103,11 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
     ms: 0,
   };
 
-  await db.transaction(async (tx) => {
-    // Serializes concurrent seeders; event ids are assigned here, so no one else may append meanwhile.
+  const seeded = await db.transaction(async (tx) => {
+    // Serializes concurrent seeders (the check below sees what a seeder before us committed); event ids are
+    // assigned here, so no one else may append meanwhile.
     await tx.execute(sql`lock table users.candidates, privacy.consent_events in exclusive mode`);
-    if (await isSeeded(tx)) throw new AlreadySeededError();
+    if (await isSeeded(tx)) return false;
     const [ledger] = await tx
       .select({ maxId: sql<number>`coalesce(max(${s.consentEvents.id}), 0)`.mapWith(Number) })
       .from(s.consentEvents);
@@ -119,7 +136,9 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
         sql`select setval('privacy.consent_events_id_seq', greatest(${nextEventId - 1}::bigint, (select last_value from privacy.consent_events_id_seq)))`,
       );
     }
+    return true;
   });
+  if (!seeded) return null;
 
   summary.ms = Math.round(performance.now() - started);
   return summary;
