@@ -49,11 +49,10 @@ async function openRecorded(): Promise<{ page: Page; recorded: Recorded }> {
   });
   page.on('pageerror', (error) => recorded.consoleErrors.push(error.message));
   await page.exposeFunction('__recordViolation', (text: string) => recorded.violations.push(text));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      (window as unknown as { __recordViolation(text: string): void }).__recordViolation(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  // Runs in the page before its own scripts (Playwright injects it past the CSP); written as text, as it is browser code.
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (event) => window.__recordViolation(event.violatedDirective + ' ' + event.blockedURI));",
+  );
   return { page, recorded };
 }
 
