@@ -8,6 +8,7 @@ import { useCallerAssertion } from './plugins/caller-assertion/index.ts';
 import { usePrivacyEnforcement } from './plugins/enforcement/index.ts';
 import { useExplorer } from './plugins/explorer/index.ts';
 import { usePurposeBinding } from './plugins/purpose/index.ts';
+import { useTracing } from './plugins/tracing/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
 export type { GatewayContext, PrivacyOutcome } from './core/context.ts';
@@ -55,6 +56,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return startGatewayCore({
     ...core,
     plugins: [
+      // First: its span encloses every other plugin's work on the operation.
+      useTracing(),
       ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
       // The development explorer; production serves the API only.
       ...(core.production ? [] : [useExplorer()]),

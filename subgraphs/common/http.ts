@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { extractContext, inSpan, SpanKind } from '../../telemetry/tracing.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +20,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   host?: string;
   /** Builds the context from the request and its exact body text ('' without a body). */
   context: (req: IncomingMessage, rawBody: string) => Promise<TContext>;
+  /** Names the server in its trace spans (e.g. the subgraph's name). */
+  name?: string;
 }
 
 class HttpError extends Error {
@@ -80,7 +83,11 @@ export async function serveGraphQL<TContext extends BaseContext>(
       return;
     }
     requestCount++;
-    void (async () => {
+    // The request's span continues the gateway's trace (traceparent); the statements run inside it are its children.
+    void inSpan(
+      'subgraph.request',
+      { kind: SpanKind.SERVER, parent: extractContext(req.headers), attributes: { 'privacy_gateway.subgraph': options.name ?? 'subgraph' } },
+      async () => {
       try {
         const { json: body, text } = await readBody(req);
         const headers = new HeaderMap();
@@ -109,7 +116,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (error instanceof HttpError) sendError(res, error.status, error.message);
         else sendError(res, 500, 'Internal server error.', 'INTERNAL_SERVER_ERROR');
       }
-    })();
+      },
+    );
   });
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -52,6 +52,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   });
   await server.start();
   return serveGraphQL(server, {
+    name: definition.name,
     port: options.port ?? 0,
     host: options.host,
     context: async (req, rawBody) => {
