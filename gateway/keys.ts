@@ -21,6 +21,8 @@ export interface DevKeys {
   pseudonymKey: Uint8Array;
   /** Shared by the gateway and the subgraphs: binds each caller assertion to its call (`directives/protocol/binding.ts`). */
   bindingKey: Uint8Array;
+  /** While `binding.key` is rotated: the previous key (`binding.previous.key`), which subgraphs still accept. */
+  previousBindingKey?: Uint8Array;
 }
 
 export const DEFAULT_KEYS_DIR = path.resolve('.data', 'keys');
@@ -71,7 +73,23 @@ export async function loadOrCreateDevKeys(dir: string = DEFAULT_KEYS_DIR): Promi
   const assertion = await loadOrCreateSigningKey(dir, 'assertion');
   const pseudonymKey = await loadOrCreateSecret(dir, 'pseudonym.key');
   const bindingKey = await loadOrCreateSecret(dir, 'binding.key');
-  return { issuer, assertion, pseudonymKey, bindingKey };
+  const previousBindingKey = await readSecret(dir, 'binding.previous.key');
+  return { issuer, assertion, pseudonymKey, bindingKey, ...(previousBindingKey ? { previousBindingKey } : {}) };
+}
+
+/** A 32-byte secret kept base64url in `dir/name`, if the file is there (it is never created). */
+async function readSecret(dir: string, name: string): Promise<Uint8Array | undefined> {
+  const file = path.join(dir, name);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.byteLength < 32) throw new Error(`${file} holds fewer than 32 bytes: put the previous binding key there, or delete it.`);
+  return key;
 }
 
 /** A 32-byte secret kept base64url in `dir/name`; the first process to create it wins, the others read it. */

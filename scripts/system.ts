@@ -42,7 +42,14 @@ export interface RunningSystem {
 
 /** Starts the three subgraphs on one database. */
 export async function startSubgraphs(
-  options: { db: Database; assertionJwks: JSONWebKeySet; bindingKey: Uint8Array; host?: string; ports?: Partial<Record<SubgraphName, number>> },
+  options: {
+    db: Database;
+    assertionJwks: JSONWebKeySet;
+    bindingKey: Uint8Array;
+    previousBindingKey?: Uint8Array;
+    host?: string;
+    ports?: Partial<Record<SubgraphName, number>>;
+  },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
   const started: Partial<Record<SubgraphName, ServedGraphQL>> = {};
@@ -52,6 +59,7 @@ export async function startSubgraphs(
         db: options.db,
         assertionJwks: options.assertionJwks,
         bindingKey: options.bindingKey,
+        ...(options.previousBindingKey ? { previousBindingKey: options.previousBindingKey } : {}),
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
       });
@@ -71,7 +79,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const definitions = allSubgraphs();
   const supergraphSdl = composeSupergraph();
   const subgraphs = await startSubgraphs(
-    { db: options.db, assertionJwks: options.keys.assertion.jwks, bindingKey: options.keys.bindingKey, host: options.host, ports: options.ports },
+    {
+      db: options.db,
+      assertionJwks: options.keys.assertion.jwks,
+      bindingKey: options.keys.bindingKey,
+      ...(options.keys.previousBindingKey ? { previousBindingKey: options.keys.previousBindingKey } : {}),
+      host: options.host,
+      ports: options.ports,
+    },
     definitions,
   );
   let gateway: RunningGateway;

@@ -23,6 +23,8 @@ export interface StartSubgraphOptions {
   assertionJwks: JSONWebKeySet;
   /** The key shared with the gateway that binds each assertion to its call. */
   bindingKey: Uint8Array;
+  /** While the binding key is rotated: the previous key, still accepted (see docs/deploy.md). */
+  previousBindingKey?: Uint8Array;
   port?: number;
   host?: string;
   /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
@@ -41,7 +43,7 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
  */
 export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<ServedGraphQL> {
   const verify = createAssertionVerifier(options.assertionJwks);
-  const verifyBinding = createBindingVerifier(options.bindingKey);
+  const verifyBinding = createBindingVerifier(options.previousBindingKey ? [options.bindingKey, options.previousBindingKey] : options.bindingKey);
   const server = new ApolloServer<SubgraphContext>({
     schema: buildPrivacySubgraphSchema(definition),
     introspection: false,
