@@ -364,6 +364,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       clearInterval(repeatTimer);
       await drain();
       await flushRepeats();
+      // A writer that never wrote began no chain: there is nothing to close.
+      if (!startMarked && head.seq === 0 && !headUncertain) return;
       await writeCheckpoint(true).catch(() => {
         counters.failedCheckpoints++;
       });

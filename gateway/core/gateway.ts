@@ -16,6 +16,9 @@ import { GatewayContext } from './context.ts';
 import { createHttpApp, serveGateway, type ServedGateway } from './http.ts';
 import type { Executor, GatewayPlugin, RequestDraft, RequestHeaders } from './plugin.ts';
 
+/** The response header that carries the request's id. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 export interface GatewayCoreOptions {
   supergraphSdl: string;
   /** Where each subgraph really listens (overrides the URLs recorded in the supergraph). */
@@ -128,6 +131,16 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Apollo Sandbox from a CDN; the explorer plugin serves GraphiQL locally instead.
       ApolloServerPluginLandingPageDisabled(),
+      // The request id goes back to the client: the same id as the access-log row.
+      {
+        async requestDidStart({ contextValue }) {
+          return {
+            async willSendResponse({ response }) {
+              response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
+            },
+          };
+        },
+      },
       ...plugins.flatMap((p) => p.apolloPlugins?.() ?? []),
     ],
   });
