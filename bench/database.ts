@@ -6,7 +6,8 @@ import postgres from 'postgres';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from '../db/client.ts';
 import { candidates, employers } from '../db/schema/index.ts';
 import { seedDatabase } from '../db/seed/index.ts';
-import { hasConsentSql, recordConsent } from '../subgraphs/common/consent.ts';
+import { hasConsentSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
+import { recordConsent } from '../ledger/store.ts';
 
 /** A seeded bench database and the employer whose candidate page scenario D reads. */
 export interface BenchDatabase {
@@ -36,7 +37,7 @@ async function visibleCount(handle: DatabaseHandle, employerId: string): Promise
   const [row] = await handle.db
     .select({ n: count() })
     .from(candidates)
-    .where(and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId)));
+    .where(hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId));
   return row?.n ?? 0;
 }
 
@@ -59,7 +60,7 @@ async function prepareEmployer(handle: DatabaseHandle): Promise<{ employerId: st
     const missing = await handle.db
       .select({ id: candidates.id })
       .from(candidates)
-      .where(and(eq(candidates.status, 'ACTIVE'), sql`not ${hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId)}`))
+      .where(and(subjectHonoursConsentSql(candidates.id), sql`not ${hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId)}`))
       .orderBy(sql`${candidates.createdAt} desc`)
       .limit(wanted - visible);
     for (const { id } of missing) {

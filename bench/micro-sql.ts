@@ -20,7 +20,7 @@ import { createDatabase, schema, type Database } from '../db/client.ts';
 import { candidates, workHistory } from '../db/schema/users.ts';
 import { seedDatabase } from '../db/seed/index.ts';
 import { BatchLoader, rowLoader } from '../subgraphs/common/batch-loader.ts';
-import { hasConsentSql } from '../subgraphs/common/consent.ts';
+import { hasConsentSql } from '../ledger/consent.ts';
 import { idsIn, preparedByIds } from '../subgraphs/common/sql.ts';
 import { candidatesWithParts, selectedCandidate } from '../subgraphs/users/entity-parts.ts';
 
@@ -242,7 +242,7 @@ try {
     d
       .select()
       .from(candidates)
-      .where(and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId)))
+      .where(hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId))
       .orderBy(desc(candidates.createdAt), desc(candidates.id))
       .limit(101);
   const byId = (d: Database) => d.select().from(candidates).where(eq(candidates.id, one));

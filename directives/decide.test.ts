@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideForSubject, isConsentGranted, subjectCheck, type ConsentRecord } from './decide.ts';
+import { isConsentGranted } from '../ledger/consent.ts';
+import { decide, decideForSubject, subjectCheck, type ConsentRecord } from './decide.ts';
 import type { FieldClassification, FieldPolicy } from './policy.ts';
 import type { Purpose } from './purposes.ts';
 import type { Role } from './roles.ts';

@@ -2,10 +2,10 @@ import type { BoundCaller } from './caller.ts';
 import type { FieldClassification, FieldPolicy } from './policy.ts';
 import { PURPOSES, type ConsentPurpose, type MaskStrategy, type Purpose } from './purposes.ts';
 import { roleMayHold, type Role } from './roles.ts';
+// The consent rule itself lives with the ledger (ledger/consent.ts); decisions here only apply it.
 import { isConsentGranted, type ConsentRecord } from '../ledger/consent.ts';
 
-// The consent rule itself lives with the ledger (ledger/consent.ts); decisions here only apply it.
-export { isConsentGranted, type ConsentRecord };
+export type { ConsentRecord };
 
 /** Why a field was withheld; goes to the audit log, never to the client. */
 export type DenyReason =

@@ -7,6 +7,7 @@ import { candidates } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { grantingConsent, isConsentGranted } from '../ledger/consent.ts';
 import { recordConsent } from '../ledger/store.ts';
+import { recordSubjectStanding } from '../ledger/subjects.ts';
 import { openTestDatabase } from '../test/database.ts';
 import type { ConsentScope } from '../directives/decide.ts';
 import { coalesceLookups, createConsentLoader } from './consent.ts';
@@ -25,6 +26,22 @@ afterAll(async () => {
 });
 
 describe('createConsentLoader', () => {
+  it('returns no record of a subject whose standing does not honour consent, scoped or not', async () => {
+    const subject = subjects[5]!;
+    await recordConsent(handle.db, { subjectId: subject, purpose: 'EMPLOYER_DISCLOSURE', recipientId: null, action: 'GRANT', source: 'PRIVACY_CENTER', actor: subject });
+    const load = createConsentLoader(handle.db);
+    const scope = { purposes: ['EMPLOYER_DISCLOSURE'], recipient: DEMO_IDS.employer, now: new Date() };
+    expect((await load([subject], scope)).get(subject)).toHaveLength(1);
+    expect((await load([subject])).get(subject)?.length).toBeGreaterThan(0);
+    for (const standing of ['SUSPENDED', 'WITHDRAWN'] as const) {
+      await recordSubjectStanding(handle.db, [{ subjectId: subject, standing }]);
+      expect((await load([subject], scope)).get(subject), standing).toBeUndefined();
+      expect((await load([subject])).get(subject), standing).toBeUndefined();
+    }
+    await recordSubjectStanding(handle.db, [{ subjectId: subject, standing: 'ACTIVE' }]);
+    expect((await load([subject], scope)).get(subject)).toHaveLength(1);
+  });
+
   type Purpose = 'EMPLOYER_DISCLOSURE' | 'MARKETING';
   const change = (subject: string, purpose: Purpose, recipientId: string | null, action: 'GRANT' | 'WITHDRAW', expiresAt: Date | null = null) =>
     recordConsent(handle.db, { subjectId: subject, purpose, recipientId, action, source: 'PRIVACY_CENTER', actor: subject, expiresAt });

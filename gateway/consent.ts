@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
 import { isUuid } from '../directives/protocol/ids.ts';
-import { consentGrantedAggregateSql, grantingEventAggregateSql } from '../ledger/consent.ts';
+import { consentGrantedAggregateSql, grantingEventAggregateSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
 function arrayLiteral(values: readonly string[]): string {
@@ -108,7 +108,8 @@ export function coalesceLookups(
  * Without a scope: every consent row of the subjects. With one: PostgreSQL decides, by the ledger's rule in its SQL form (ledger/consent.ts),
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
- * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld.
+ * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld; so has a subject whose
+ * standing does not honour consent (left the service, suspended, not registered): only records in force come back.
  * Concurrent scoped lookups of the same scope go out together (see coalesceLookups): under load, one round trip answers
  * many requests, and an answer is still never reused.
  */
@@ -123,7 +124,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
       eventId: consents.lastEventId,
     })
     .from(consents)
-    .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[])`)
+    .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${subjectHonoursConsentSql(consents.subjectId)}`)
     .prepare('gateway_consent_lookup');
   // At most one row per (subject, purpose): the ledger's rule (ledger/consent.ts) decides, as an aggregate, whether
   // the subject's rows of the purpose grant it to the recipient at `now`.
@@ -137,7 +138,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     })
     .from(consents)
     .where(
-      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient})`,
+      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient}) and ${subjectHonoursConsentSql(consents.subjectId)}`,
     )
     .groupBy(consents.subjectId, consents.purpose)
     .having(consentGrantedAggregateSql(consents, sql`${sql.placeholder('recipient')}::uuid`, sql`${sql.placeholder('now')}::timestamptz`))

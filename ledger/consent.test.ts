@@ -1,11 +1,14 @@
 // The consent rule's two forms agree: the pure isConsentGranted and the SQL the subgraphs filter rows with
-// (hasConsentSql), on every combination of a grant to everyone, a grant to the recipient and one to another.
+// (hasConsentSql), on every combination of a grant to everyone, a grant to the recipient and one to another, and
+// of the subject's standing (active, suspended, withdrawn, not registered).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
+import type { SubjectStanding } from '../directives/standing.ts';
+import { recordSubjectStanding } from './subjects.ts';
 import { openTestDatabase } from '../test/database.ts';
-import { consentStateAt, hasConsentSql, isConsentGranted, isConsentLive, type ConsentRecord } from './consent.ts';
+import { consentsInForce, consentStateAt, hasConsentSql, isConsentGranted, isConsentLive, type ConsentRecord } from './consent.ts';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const PAST = new Date(NOW.getTime() - 60_000);
@@ -38,24 +41,31 @@ describe('isConsentLive and consentStateAt', () => {
 
 describe('hasConsentSql', () => {
   let handle: DatabaseHandle;
-  const cases: { subject: string; records: ConsentRecord[] }[] = [];
+  const cases: { subject: string; records: ConsentRecord[]; standing: SubjectStanding | null }[] = [];
+  const STANDINGS = ['ACTIVE', 'SUSPENDED', 'WITHDRAWN', null] as const;
   beforeAll(async () => {
     handle = await openTestDatabase();
     let n = 0;
     for (const general of ROW_STATES) {
       for (const specific of ROW_STATES) {
         for (const other of ROW_STATES) {
-          const subject = subjectId(++n);
-          const records: ConsentRecord[] = [];
-          for (const [row, recipientId] of [[general, null], [specific, R], [other, OTHER]] as const) {
-            if (row) records.push({ purpose: 'EMPLOYER_DISCLOSURE', recipientId, state: row.state, expiresAt: row.expiresAt });
+          for (const standing of STANDINGS) {
+            const subject = subjectId(++n);
+            const records: ConsentRecord[] = [];
+            for (const [row, recipientId] of [[general, null], [specific, R], [other, OTHER]] as const) {
+              if (row) records.push({ purpose: 'EMPLOYER_DISCLOSURE', recipientId, state: row.state, expiresAt: row.expiresAt });
+            }
+            // A grant of another purpose never counts for this one.
+            records.push({ purpose: 'MARKETING', recipientId: null, state: 'GRANTED', expiresAt: null });
+            cases.push({ subject, records, standing });
           }
-          // A grant of another purpose never counts for this one.
-          records.push({ purpose: 'MARKETING', recipientId: null, state: 'GRANTED', expiresAt: null });
-          cases.push({ subject, records });
         }
       }
     }
+    await recordSubjectStanding(
+      handle.db,
+      cases.flatMap(({ subject, standing }) => (standing === null ? [] : [{ subjectId: subject, standing }])),
+    );
     await handle.db.insert(consents).values(
       cases.flatMap(({ subject, records }) =>
         records.map((r, i) => ({ subjectId: subject, ...r, policyVersion: 'test', source: 'IMPORT' as const, lastEventId: i + 1, updatedAt: PAST })),
@@ -66,7 +76,7 @@ describe('hasConsentSql', () => {
     await handle?.close();
   });
 
-  it('decides exactly as isConsentGranted for a recipient, for everyone, and for a purpose with no rows', async () => {
+  it('decides exactly as isConsentGranted over the records in force, for a recipient, for everyone, and for a purpose with no rows', async () => {
     const ids = sql.raw(`(values ${cases.map((c) => `('${c.subject}'::uuid)`).join(', ')}) as s(id)`);
     let granted = 0;
     for (const purpose of ['EMPLOYER_DISCLOSURE', 'SURVEY'] as const) {
@@ -77,9 +87,9 @@ describe('hasConsentSql', () => {
         const rows = Array.isArray(result) ? result : (result.rows ?? []);
         expect(rows).toHaveLength(cases.length);
         const bySubject = new Map(rows.map((r) => [r.id, r.granted]));
-        for (const { subject, records } of cases) {
-          const expected = isConsentGranted(records, purpose, recipient, NOW);
-          expect(bySubject.get(subject), `${purpose} ${recipient} ${JSON.stringify(records)}`).toBe(expected);
+        for (const { subject, records, standing } of cases) {
+          const expected = isConsentGranted(consentsInForce(records, standing), purpose, recipient, NOW);
+          expect(bySubject.get(subject), `${purpose} ${recipient} ${standing} ${JSON.stringify(records)}`).toBe(expected);
           if (expected) granted++;
         }
       }
@@ -87,5 +97,7 @@ describe('hasConsentSql', () => {
     // Both answers occurred (the cases are not all one way).
     expect(granted).toBeGreaterThan(20);
     expect(granted).toBeLessThan(cases.length * 6 - 20);
+    // A departed or unregistered subject's records grant nothing, whatever they say.
+    expect(cases.filter((c) => c.standing !== 'ACTIVE').every((c) => consentsInForce(c.records, c.standing).length === 0)).toBe(true);
   });
 });

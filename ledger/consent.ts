@@ -8,11 +8,14 @@
  *   withdrawn;
  * - for a recipient (an employer): a live grant to that recipient counts; otherwise a withdrawal for that recipient
  *   excludes it; otherwise a live grant to every recipient (recipient null) counts;
- * - without a recipient: only a live grant to every recipient counts.
+ * - without a recipient: only a live grant to every recipient counts;
+ * - and only while the subject's standing honours consent (directives/standing.ts): the records of a subject who
+ *   left the service or whose use is suspended, or who is not a registered subject at all, grant nothing.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ConsentPurpose } from '../directives/purposes.ts';
+import { CONSENT_HONOURING_STANDINGS, SUBJECT_STANDINGS, type SubjectStanding } from '../directives/standing.ts';
 
 /** One row of a subject's current consent state. */
 export interface ConsentRecord {
@@ -36,7 +39,15 @@ export function consentStateAt(record: Pick<ConsentRecord, 'state' | 'expiresAt'
 }
 
 /**
- * Whether `records` (one subject's current consent rows) grant `purpose` to `recipient` at `now` (see the rule above).
+ * The consent records that are in force for a subject of `standing` (null: not a registered subject): all of them
+ * while the standing honours consent, none otherwise. The gateway's consent loader returns only records in force.
+ */
+export function consentsInForce<R extends ConsentRecord>(records: readonly R[], standing: SubjectStanding | null): readonly R[] {
+  return standing !== null && SUBJECT_STANDINGS[standing].honoursConsent ? records : [];
+}
+
+/**
+ * Whether `records` (one subject's current consent rows, in force: see consentsInForce) grant `purpose` to `recipient` at `now` (see the rule above).
  * @example isConsentGranted(rows, 'EMPLOYER_DISCLOSURE', employerId, new Date())
  */
 export function isConsentGranted(
@@ -104,23 +115,35 @@ export function grantingEventAggregateSql(c: ConsentColumns & { lastEventId: Any
     max(${c.lastEventId}) filter (where ${c.recipientId} is null and ${consentLiveSql(c, now)}))`;
 }
 
+/** The standings that honour consent, as an SQL list of enum literals (from the policy table, never input). */
+const HONOURING = sql.raw(CONSENT_HONOURING_STANDINGS.map((s) => `'${s}'`).join(', '));
+
+/**
+ * SQL form of consentsInForce: the subject in `subjectColumn` is registered and their standing honours consent.
+ * Staff searches without consent use it too, as "the subject is active".
+ */
+export function subjectHonoursConsentSql(subjectColumn: AnyPgColumn | SQL): SQL {
+  return sql`exists (select 1 from privacy.subjects standing_of where standing_of.subject_id = ${subjectColumn} and standing_of.standing in (${HONOURING}))`;
+}
+
 /** The ledger's current-state table read by a correlated subquery, under the alias `c`. */
 const C: ConsentColumns = { recipientId: sql.raw('c.recipient_id'), state: sql.raw('c.state'), expiresAt: sql.raw('c.expires_at') };
 
 /**
  * SQL condition: the subject in `subjectColumn` currently consents to `purpose` (for `recipientId`, when the purpose
- * is given per employer), decided as isConsentGranted decides it. For row filters: `where active and hasConsentSql(…)`.
- * @example and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId))
+ * is given per employer) and their standing honours it, decided as isConsentGranted(consentsInForce(…)) decides it.
+ * @example db.select().from(candidates).where(hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId))
  */
 export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: ConsentPurpose, recipientId: string | null, now: Date = new Date()): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   if (recipientId === null) {
-    return sql`exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${consentLiveSql(C, at)})`;
+    return sql`(exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${consentLiveSql(C, at)})
+      and ${subjectHonoursConsentSql(subjectColumn)})`;
   }
   // One correlated aggregate over the subject's few rows (the unique index on subject, purpose, recipient):
   // PostgreSQL cannot turn it into a hash of every consenting subject, so a page costs what it reads, not the table.
-  return sql`(
+  return sql`((
     select ${consentGrantedAggregateSql(C, sql`${recipientId}::uuid`, at)}
     from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose}
-  )`;
+  ) and ${subjectHonoursConsentSql(subjectColumn)})`;
 }

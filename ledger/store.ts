@@ -2,7 +2,7 @@
  * The consent ledger's store: the only code that writes `privacy.consent_events` and `privacy.consents`, and the
  * readers of a subject's records. The rule that decides what the records grant is in `./consent.ts`.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { consentEvents, consents } from '../db/schema/privacy.ts';
 import type { ConsentPurpose } from '../directives/purposes.ts';
@@ -11,6 +11,10 @@ import type { ConsentPurpose } from '../directives/purposes.ts';
 export const CURRENT_POLICY_VERSION = '2026-04';
 
 export type ConsentSource = (typeof consentEvents.$inferInsert)['source'];
+/** One row of the current consent state. */
+export type ConsentRow = typeof consents.$inferSelect;
+/** One event of the ledger. */
+export type ConsentEventRow = typeof consentEvents.$inferSelect;
 
 export interface ConsentChange {
   subjectId: string;
@@ -113,4 +117,96 @@ export async function readSubjectConsentRecords(
     .orderBy(consents.purpose, sql`${consents.recipientId} nulls first`);
   const history = await db.select().from(consentEvents).where(eq(consentEvents.subjectId, subjectId)).orderBy(consentEvents.id);
   return { current, history };
+}
+
+/** The current consent rows of many subjects (ids already valid UUIDs), by purpose, the grant to everyone first. */
+export async function readConsentsOfSubjects(db: Pick<Database, 'select'>, ids: readonly string[]): Promise<ConsentRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(consents)
+    .where(inArray(consents.subjectId, [...ids]))
+    .orderBy(asc(consents.purpose), sql`${consents.recipientId} asc nulls first`);
+}
+
+/** The ledger events of many subjects (ids already valid UUIDs), in the order they were appended. */
+export async function readConsentEventsOfSubjects(db: Pick<Database, 'select'>, ids: readonly string[]): Promise<ConsentEventRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(consentEvents).where(inArray(consentEvents.subjectId, [...ids])).orderBy(asc(consentEvents.id));
+}
+
+/** One event of a consent history imported in bulk (the seed, or records carried over from another system). */
+export interface ImportedConsentEvent extends ConsentChange {
+  at: Date;
+}
+
+/**
+ * The current state a history leaves, exactly as applying its events one by one with applyConsentChange would
+ * (pure): `events` with their ledger ids, in ledger order.
+ */
+export function replayConsentEvents(events: readonly (ImportedConsentEvent & { id: number })[]): ConsentRow[] {
+  const state = new Map<string, ConsentRow>();
+  const key = (subjectId: string, purpose: string, recipientId: string | null) => `${subjectId}|${purpose}|${recipientId ?? ''}`;
+  for (const ev of events) {
+    const policyVersion = ev.policyVersion ?? CURRENT_POLICY_VERSION;
+    const expiresAt = ev.action === 'GRANT' ? (ev.expiresAt ?? null) : null;
+    const stateOf = ev.action === 'GRANT' ? 'GRANTED' : 'WITHDRAWN';
+    state.set(key(ev.subjectId, ev.purpose, ev.recipientId), {
+      subjectId: ev.subjectId,
+      purpose: ev.purpose,
+      recipientId: ev.recipientId,
+      state: stateOf,
+      policyVersion,
+      source: ev.source,
+      lastEventId: ev.id,
+      updatedAt: ev.at,
+      expiresAt,
+    });
+    if (ev.action === 'WITHDRAW' && ev.recipientId === null) {
+      // As in applyConsentChange: a withdrawal for every employer also ends each per-employer grant of the purpose.
+      for (const row of state.values()) {
+        if (row.subjectId === ev.subjectId && row.purpose === ev.purpose && row.recipientId !== null && row.state === 'GRANTED') {
+          Object.assign(row, { state: 'WITHDRAWN', lastEventId: ev.id, updatedAt: ev.at, expiresAt: null });
+        }
+      }
+    }
+  }
+  return [...state.values()];
+}
+
+const IMPORT_CHUNK = 1000;
+
+/**
+ * Appends the consent histories of subjects that have no consent records yet, in one go, inside the caller's
+ * transaction: the events get ledger ids in the order given (oldest first per subject), and the current state is
+ * what replayConsentEvents derives from them. For bulk imports; a single change goes through applyConsentChange.
+ * @example await importConsentHistory(tx, [{ subjectId, purpose: 'MARKETING', recipientId: null, action: 'GRANT', source: 'IMPORT', actor: 'seed', at }]);
+ */
+export async function importConsentHistory(tx: Pick<Database, 'insert' | 'execute'>, events: readonly ImportedConsentEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const ids = (await tx.execute(
+    sql`select nextval('privacy.consent_events_id_seq')::bigint as id from generate_series(1, ${events.length}::int)`,
+  )) as unknown as { rows?: { id: string | number }[] } | { id: string | number }[];
+  const reserved = (Array.isArray(ids) ? ids : (ids.rows ?? [])).map((r) => Number(r.id)).sort((a, b) => a - b);
+  if (reserved.length !== events.length) throw new Error('consent event ids were not reserved');
+  const numbered = events.map((ev, i) => ({ ...ev, id: reserved[i]! }));
+  for (let i = 0; i < numbered.length; i += IMPORT_CHUNK) {
+    await tx.insert(consentEvents).values(
+      numbered.slice(i, i + IMPORT_CHUNK).map((ev) => ({
+        id: ev.id,
+        subjectId: ev.subjectId,
+        purpose: ev.purpose,
+        recipientId: ev.recipientId,
+        action: ev.action,
+        policyVersion: ev.policyVersion ?? CURRENT_POLICY_VERSION,
+        source: ev.source,
+        actor: ev.actor,
+        occurredAt: ev.at,
+        expiresAt: ev.action === 'GRANT' ? (ev.expiresAt ?? null) : null,
+      })),
+    );
+  }
+  const rows = replayConsentEvents(numbered);
+  for (let i = 0; i < rows.length; i += IMPORT_CHUNK) await tx.insert(consents).values(rows.slice(i, i + IMPORT_CHUNK));
+  return numbered.length;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidates, resumes } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
+import { subjectHonoursConsentSql } from '../ledger/consent.ts';
 
 const EMPLOYER = DEMO_IDS.employer;
 const ITERATIONS = 200;
@@ -57,7 +58,7 @@ beforeAll(async () => {
     .innerJoin(resumes, eq(resumes.candidateId, candidates.id))
     .where(
       and(
-        eq(candidates.status, 'ACTIVE'),
+        subjectHonoursConsentSql(candidates.id),
         sql`cardinality(${candidates.desiredIndustries}) > 0`,
         sql`not exists (select 1 from privacy.consents c where c.subject_id = ${candidates.id} and c.purpose = 'EMPLOYER_DISCLOSURE')`,
         sql`not exists (select 1 from employers.applications x where x.candidate_id = ${candidates.id})`,

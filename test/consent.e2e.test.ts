@@ -8,7 +8,7 @@ import { consentEvents, consents } from '../db/schema/privacy.ts';
 import { candidates, resumes } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import type { ConsentPurpose } from '../directives/purposes.ts';
-import { hasConsentSql } from '../ledger/consent.ts';
+import { hasConsentSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
 import { recordConsent } from '../ledger/store.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
 
@@ -84,7 +84,7 @@ async function freshCandidates(purposes: readonly ConsentPurpose[]): Promise<str
     .innerJoin(resumes, eq(resumes.candidateId, candidates.id))
     .where(
       and(
-        eq(candidates.status, 'ACTIVE'),
+        subjectHonoursConsentSql(candidates.id),
         sql`not exists (select 1 from privacy.consents c where c.subject_id = ${candidates.id} and c.purpose in (${sql.join(purposes.map((p) => sql`${p}`), sql`, `)}))`,
         sql`not exists (select 1 from employers.applications a where a.candidate_id = ${candidates.id})`,
       ),
@@ -158,7 +158,7 @@ beforeAll(async () => {
 
   // The 100-candidate page below needs at least 100 candidates who consent to A: top up from candidates that already
   // have an EMPLOYER_DISCLOSURE record (never from the fresh pools the other tests draw from).
-  const visibleToA = and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', A)) as SQL;
+  const visibleToA = and(subjectHonoursConsentSql(candidates.id), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', A)) as SQL;
   const [{ n: consenting } = { n: 0 }] = await t.db.db.select({ n: count() }).from(candidates).where(visibleToA);
   if (consenting < 110) {
     const extra = await t.db.db
@@ -166,7 +166,7 @@ beforeAll(async () => {
       .from(candidates)
       .where(
         and(
-          eq(candidates.status, 'ACTIVE'),
+          subjectHonoursConsentSql(candidates.id),
           sql`not (${hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', A)})`,
           sql`exists (select 1 from privacy.consents c where c.subject_id = ${candidates.id} and c.purpose = 'EMPLOYER_DISCLOSURE' and c.recipient_id is not null)`,
           sql`not exists (select 1 from privacy.consents c where c.subject_id = ${candidates.id} and c.purpose = 'EMPLOYER_DISCLOSURE' and c.recipient_id = ${A}::uuid)`,
@@ -417,7 +417,7 @@ describe('an employer cannot learn that a non-consenting candidate exists', () =
 
   it('from candidates: pages, page sizes, hasNextPage and cursors after a withdrawal are exactly as if it never consented', async () => {
     const filter = { industry: xIndustry };
-    const visible = and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', A), sql`${xIndustry} = any(${candidates.desiredIndustries})`);
+    const visible = and(subjectHonoursConsentSql(candidates.id), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', A), sql`${xIndustry} = any(${candidates.desiredIndustries})`);
     const [{ n } = { n: 0 }] = await t.db.db.select({ n: count() }).from(candidates).where(visible);
     expect(n).toBeGreaterThan(2);
     expect(n).toBeLessThan(100);
@@ -517,7 +517,7 @@ describe('an employer cannot learn that a non-consenting candidate exists', () =
       .from(applications)
       .innerJoin(jobs, eq(jobs.id, applications.jobId))
       .innerJoin(candidates, eq(candidates.id, applications.candidateId))
-      .where(and(eq(candidates.status, 'ACTIVE'), sql`${jobs.employerId} <> ${A}::uuid`, hasConsentSql(applications.candidateId, 'EMPLOYER_DISCLOSURE', A)))
+      .where(and(subjectHonoursConsentSql(candidates.id), sql`${jobs.employerId} <> ${A}::uuid`, hasConsentSql(applications.candidateId, 'EMPLOYER_DISCLOSURE', A)))
       .orderBy(asc(applications.candidateId))
       .limit(1);
     expect(both).toBeDefined();
@@ -568,8 +568,26 @@ describe('the gateway consent check', () => {
     expect(statements.filter((s) => SUBGRAPH_ROW_FILTER.test(s) && GATEWAY_CONSENT_LOOKUP.test(s))).toEqual([]);
     // No other statement reads the consent table by subject list.
     expect(statements.filter((s) => /"privacy"\."consents"/.test(s) && !GATEWAY_CONSENT_LOOKUP.test(s))).toEqual([]);
-    // It is asked while the operation executes, from the users fetch's representations: before the users subgraph
-    // reads the page's candidates, not after the whole result is in.
+    // The search is the users subgraph's own root field: one subgraph fetch returns the page, and the gateway asks for
+    // the consent of its subjects once the page is known (there is no entity fetch to ask beside).
+    const usersRead = statements.findIndex((s) => USERS_CANDIDATES_BY_ID.test(s));
+    expect(usersRead).toBeGreaterThan(-1);
+    expect(statements.indexOf(gateway[0]!)).toBeGreaterThan(usersRead);
+  });
+
+  it('an entity fetch of candidates (an employer reading its applicants) asks for their consent beside the fetch', async () => {
+    const statements: string[] = [];
+    const stop = t.db.onQuery((s) => statements.push(s));
+    let res: GraphQLResponse;
+    try {
+      res = await gql(employerA, `query($job: ID!) { job(id: $job) { applications(first: 100) { nodes { candidate { id fullName email } } } } }`, { job: DEMO_IDS.job });
+    } finally {
+      stop();
+    }
+    expect(res.body.data?.job?.applications.nodes.length).toBeGreaterThan(0);
+    const gateway = statements.filter((s) => GATEWAY_CONSENT_LOOKUP.test(s));
+    expect(gateway).toHaveLength(1);
+    // Asked from the users fetch's representations: before the users subgraph reads the candidates.
     const usersRead = statements.findIndex((s) => USERS_CANDIDATES_BY_ID.test(s));
     expect(usersRead).toBeGreaterThan(-1);
     expect(statements.indexOf(gateway[0]!)).toBeLessThan(usersRead);

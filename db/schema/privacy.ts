@@ -1,6 +1,10 @@
 import { bigint, bigserial, index, pgSchema, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { SUBJECT_STANDING_CODES, type SubjectStanding } from '../../directives/standing.ts';
 
-/** The privacy ledger: consent events and the current consent state derived from them. */
+/**
+ * The privacy ledger: consent events and the current consent state derived from them, and the registries the
+ * consent rule reads: each data subject's standing and each recipient a consent may name.
+ */
 export const privacySchema = pgSchema('privacy');
 
 export const consentAction = privacySchema.enum('consent_action', ['GRANT', 'WITHDRAW']);
@@ -51,3 +55,26 @@ export const consents = privacySchema.table(
     index('consents_purpose_recipient_idx').on(t.purpose, t.recipientId, t.subjectId),
   ],
 );
+
+/** A data subject's standing with the portal (the policy: directives/standing.ts). */
+export const subjectStanding = privacySchema.enum('subject_standing', SUBJECT_STANDING_CODES as [SubjectStanding, ...SubjectStanding[]]);
+
+/**
+ * Every data subject the portal holds, with their standing: the consent rule reads it (consent counts only while
+ * the standing honours it). Written by the subgraph that owns the subject, through ledger/subjects.ts.
+ */
+export const subjects = privacySchema.table('subjects', {
+  subjectId: uuid('subject_id').primaryKey(),
+  standing: subjectStanding('standing').notNull().default('ACTIVE'),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * Every party a consent may name as its recipient (today: employers). Written by the subgraph that owns the
+ * recipient, through ledger/subjects.ts; a grant to an unregistered recipient is refused.
+ */
+export const recipients = privacySchema.table('recipients', {
+  recipientId: uuid('recipient_id').primaryKey(),
+  kind: text('kind', { enum: ['EMPLOYER'] }).notNull(),
+  registeredAt: timestamp('registered_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

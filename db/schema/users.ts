@@ -3,8 +3,6 @@ import { date, index, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-cor
 /** Candidates and everything they tell the portal about themselves. */
 export const usersSchema = pgSchema('users');
 
-export const candidateStatus = usersSchema.enum('candidate_status', ['ACTIVE', 'SUSPENDED', 'WITHDRAWN']);
-
 export const candidates = usersSchema.table(
   'candidates',
   {
@@ -17,7 +15,6 @@ export const candidates = usersSchema.table(
     gender: text('gender'),
     desiredIndustries: text('desired_industries').array().notNull().default([]),
     desiredPrefectures: text('desired_prefectures').array().notNull().default([]),
-    status: candidateStatus('status').notNull().default('ACTIVE'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

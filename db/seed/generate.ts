@@ -1,5 +1,6 @@
 import type * as s from '../schema/index.ts';
-import { CURRENT_POLICY_VERSION } from '../../ledger/store.ts';
+import type { ImportedConsentEvent } from '../../ledger/store.ts';
+import type { SubjectStanding } from '../../directives/standing.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
 import {
   APPLICATION_REASONS, BUILDINGS, CAMPAIGNS, CAREER_GOALS, COMPANY_STEMS, COMPANY_SUFFIXES, FAMILY_NAMES,
@@ -24,7 +25,6 @@ type AdIdentifierRow = typeof s.adIdentifiers.$inferInsert;
 type SurveyRow = typeof s.surveys.$inferInsert & { id: string; opensAt: Date };
 type SurveyResponseRow = typeof s.surveyResponses.$inferInsert;
 type ConsentEventRow = typeof s.consentEvents.$inferInsert;
-type ConsentRow = typeof s.consents.$inferInsert;
 type ConsentSource = ConsentEventRow['source'];
 
 /**
@@ -59,13 +59,15 @@ export interface CandidateBatch {
   adIdentifiers: AdIdentifierRow[];
   surveyResponses: SurveyResponseRow[];
   campaignRecipients: RecipientRow[];
-  consentEvents: ConsentEventRow[];
-  consents: ConsentRow[];
+  /** The candidates' standings, registered with the ledger (privacy.subjects). */
+  standings: { subjectId: string; standing: SubjectStanding; at: Date }[];
+  /** Each candidate's consent history, oldest first, imported through the ledger (ids and state are the ledger's). */
+  consentEvents: ImportedConsentEvent[];
 }
 
 export const emptyBatch = (): CandidateBatch => ({
   candidates: [], addresses: [], residenceCards: [], resumes: [], workHistory: [], applications: [],
-  adIdentifiers: [], surveyResponses: [], campaignRecipients: [], consentEvents: [], consents: [],
+  adIdentifiers: [], surveyResponses: [], campaignRecipients: [], standings: [], consentEvents: [],
 });
 
 type MarketingPlan = 'none' | 'granted' | 'withdrawn' | 'expired';
@@ -380,9 +382,9 @@ export class SeedGenerator {
 
   /**
    * Appends candidate `i` and everything that belongs to it to `batch`.
-   * Consent events get ids from `nextEventId` in chronological order; returns the next free id.
+   * Its consent history goes to the batch oldest first; the ledger numbers it on import.
    */
-  candidate(i: number, applicationCount: number, batch: CandidateBatch, nextEventId: number): number {
+  candidate(i: number, applicationCount: number, batch: CandidateBatch): void {
     const { rng, nowMs } = this;
     const fixture = fixtureFor(i);
     const fx = fixture ?? {};
@@ -435,8 +437,9 @@ export class SeedGenerator {
     }
     batch.candidates.push({
       id, fullName, fullNameKana, email, phone, birthDate: isoDate(birthMs), gender, desiredIndustries, desiredPrefectures,
-      status, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt),
+      createdAt: new Date(createdAt), updatedAt: new Date(updatedAt),
     });
+    batch.standings.push({ subjectId: id, standing: status, at: new Date(updatedAt) });
 
     if (hasAddress) {
       const postalPrefix = rng.int(pref.postal[0], pref.postal[1]);
@@ -564,26 +567,17 @@ export class SeedGenerator {
       });
     });
 
-    // --- ledger and current state: events in time order, state replayed exactly as applyConsentChange would.
+    // --- ledger: the history in time order; the ledger assigns ids and derives the current state on import.
     events.sort((a, b) => a.at - b.at);
-    const state = new Map<string, ConsentRow>();
     for (const ev of events) {
       if (ev.action === 'WITHDRAW' && ev.recipientId === null && ev.purpose === 'EMPLOYER_DISCLOSURE') {
         throw new Error('seed invariant: no every-employer withdrawal (it would rewrite per-employer rows)');
       }
-      const eventId = nextEventId++;
-      const expiresAt = ev.action === 'GRANT' && ev.expiresAt !== null ? new Date(ev.expiresAt) : null;
       batch.consentEvents.push({
-        id: eventId, subjectId: id, purpose: ev.purpose, recipientId: ev.recipientId, action: ev.action,
-        policyVersion: CURRENT_POLICY_VERSION, source: ev.source, actor: ev.actor, occurredAt: new Date(ev.at), expiresAt,
-      });
-      state.set(`${ev.purpose}|${ev.recipientId ?? ''}`, {
-        subjectId: id, purpose: ev.purpose, recipientId: ev.recipientId, state: ev.action === 'GRANT' ? 'GRANTED' : 'WITHDRAWN',
-        policyVersion: CURRENT_POLICY_VERSION, source: ev.source, lastEventId: eventId, updatedAt: new Date(ev.at), expiresAt,
+        subjectId: id, purpose: ev.purpose, recipientId: ev.recipientId, action: ev.action, source: ev.source, actor: ev.actor,
+        at: new Date(ev.at), expiresAt: ev.action === 'GRANT' && ev.expiresAt !== null ? new Date(ev.expiresAt) : null,
       });
     }
-    batch.consents.push(...state.values());
-    return nextEventId;
   }
 
   private resume(id: string, birthMs: number, age: number, createdAt: number, category: (typeof JOB_CATEGORIES)[string], foreign: boolean, batch: CandidateBatch): void {

@@ -4,6 +4,8 @@ import type { Database } from '../client.ts';
 import * as s from '../schema/index.ts';
 import { emptyBatch, scaleFor, SeedGenerator, type CandidateBatch } from './generate.ts';
 import { Rng } from './random.ts';
+import { importConsentHistory } from '../../ledger/store.ts';
+import { recordSubjectStanding, registerRecipients } from '../../ledger/subjects.ts';
 
 export { DEMO_IDS } from './demo.ts';
 
@@ -88,36 +90,25 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
   };
 
   await db.transaction(async (tx) => {
-    // Serializes concurrent seeders; event ids are assigned here, so no one else may append meanwhile.
+    // Serializes concurrent seeders: the first one seeds, the others find the data there.
     await tx.execute(sql`lock table users.candidates, privacy.consent_events in exclusive mode`);
     if (await isSeeded(tx)) throw new AlreadySeededError();
-    const [ledger] = await tx
-      .select({ maxId: sql<number>`coalesce(max(${s.consentEvents.id}), 0)`.mapWith(Number) })
-      .from(s.consentEvents);
-    const firstEventId = (ledger?.maxId ?? 0) + 1;
-
     await insertRows(tx, s.employers, generator.employers);
+    await registerRecipients(tx, generator.employers.map((e) => e.id), 'EMPLOYER');
     await insertRows(tx, s.jobs, generator.jobs);
     await insertRows(tx, s.campaigns, generator.campaigns);
     await insertRows(tx, s.surveys, generator.surveys);
 
-    let nextEventId = firstEventId;
     for (let start = 0; start < candidates; start += CANDIDATES_PER_BATCH) {
       const batch = emptyBatch();
       const end = Math.min(candidates, start + CANDIDATES_PER_BATCH);
-      for (let i = start; i < end; i++) nextEventId = generator.candidate(i, applicationCounts[i] ?? 0, batch, nextEventId);
+      for (let i = start; i < end; i++) generator.candidate(i, applicationCounts[i] ?? 0, batch);
       await insertBatch(tx, batch);
       summary.applications += batch.applications.length;
       summary.recipients += batch.campaignRecipients.length;
       summary.adIdentifiers += batch.adIdentifiers.length;
       summary.surveyResponses += batch.surveyResponses.length;
       summary.consentEvents += batch.consentEvents.length;
-    }
-    if (nextEventId > firstEventId) {
-      // Ids were given explicitly; move the sequence past them (never backwards).
-      await tx.execute(
-        sql`select setval('privacy.consent_events_id_seq', greatest(${nextEventId - 1}::bigint, (select last_value from privacy.consent_events_id_seq)))`,
-      );
     }
   });
 
@@ -135,8 +126,9 @@ async function insertBatch(tx: Executor, batch: CandidateBatch): Promise<void> {
   await insertRows(tx, s.adIdentifiers, batch.adIdentifiers);
   await insertRows(tx, s.surveyResponses, batch.surveyResponses);
   await insertRows(tx, s.campaignRecipients, batch.campaignRecipients);
-  await insertRows(tx, s.consentEvents, batch.consentEvents);
-  await insertRows(tx, s.consents, batch.consents);
+  // Standing and consent go through the ledger's own API (ledger/): it numbers the events and derives the state.
+  await recordSubjectStanding(tx, batch.standings);
+  await importConsentHistory(tx, batch.consentEvents);
 }
 
 /**

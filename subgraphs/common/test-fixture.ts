@@ -13,6 +13,7 @@ import type { BoundCaller } from '../../directives/caller.ts';
 import type { Purpose } from '../../directives/purposes.ts';
 import type { Role } from '../../directives/roles.ts';
 import { recordConsent, type ConsentChange } from '../../ledger/store.ts';
+import { recordSubjectStanding, registerRecipients } from '../../ledger/subjects.ts';
 import type { SubgraphDefinition } from './context.ts';
 
 const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -73,11 +74,13 @@ export async function createFixtureDatabase(): Promise<DatabaseHandle> {
       birthDate: `19${70 + (n % 30)}-0${1 + (n % 9)}-15`,
       desiredIndustries: [INDUSTRIES[n % 3]!],
       desiredPrefectures: n % 7 === 0 ? ['福岡県'] : [],
-      status: n === SUSPENDED_CANDIDATE ? ('SUSPENDED' as const) : ('ACTIVE' as const),
       // Pairs of candidates share a creation time so the (created_at, id) keyset tie-break is exercised.
       createdAt: new Date(base + Math.floor(n / 2) * 60_000 + 0.5),
     })),
   );
+  // Each subgraph registers what it owns with the ledger: the candidates' standing, the employers as recipients.
+  await recordSubjectStanding(db, rows.map((n) => ({ subjectId: candidateId(n), standing: n === SUSPENDED_CANDIDATE ? 'SUSPENDED' : 'ACTIVE' })));
+  await registerRecipients(db, [EMPLOYER_A, EMPLOYER_B], 'EMPLOYER');
   await db.insert(addresses).values(
     rows.map((n) => ({ candidateId: candidateId(n), postalCode: `100-${n.toString().padStart(4, '0')}`, prefecture: PREFECTURES[n % 3]!, city: '千代田区', street: `${n}-1-1` })),
   );

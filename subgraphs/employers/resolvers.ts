@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { applications, jobs } from '../../db/schema/employers.ts';
-import { addresses, candidates, resumes } from '../../db/schema/users.ts';
 import { hasConsentSql } from '../../ledger/consent.ts';
 import { applyConsentChange } from '../../ledger/store.ts';
+import { readSubjectStanding } from '../../ledger/subjects.ts';
+import { SUBJECT_STANDINGS } from '../../directives/standing.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
 import { afterTimestampCursor, isUuid, iso, likePattern, timestampKey } from '../common/sql.ts';
@@ -47,11 +48,6 @@ interface JobFilter {
   employerId?: string | null;
 }
 
-interface CandidateFilter {
-  industry?: string | null;
-  prefecture?: string | null;
-  skill?: string | null;
-}
 
 /** Present and not blank. */
 function given(value: string | null | undefined): value is string {
@@ -91,49 +87,6 @@ async function searchJobs(ctx: SubgraphContext, args: PageArgs & { filter?: JobF
   return { nodes: page.nodes.map((r) => r.job), pageInfo: page.pageInfo };
 }
 
-/**
- * The candidate search projection (reads users.* and privacy.consents, never writes them).
- * Consent is filtered in SQL, so pages are full and `hasNextPage` is exact.
- */
-async function searchCandidates(ctx: SubgraphContext, args: PageArgs & { filter?: CandidateFilter | null }) {
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after);
-  const employerId = callerEmployerId(ctx);
-  let visible: SQL;
-  if (employerId) visible = hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId);
-  else if (isStaff(ctx)) visible = sql`true`;
-  else return emptyConnection<{ id: string }>();
-
-  const filter = args.filter ?? {};
-  const conditions: (SQL | undefined)[] = [
-    eq(candidates.status, 'ACTIVE'),
-    visible,
-    afterTimestampCursor(candidates.createdAt, candidates.id, cursor),
-  ];
-  if (given(filter.industry)) conditions.push(sql`${filter.industry} = any(${candidates.desiredIndustries})`);
-  if (given(filter.prefecture)) {
-    conditions.push(
-      or(
-        sql`${filter.prefecture} = any(${candidates.desiredPrefectures})`,
-        sql`exists (select 1 from ${addresses} where ${addresses.candidateId} = ${candidates.id} and ${addresses.prefecture} = ${filter.prefecture})`,
-      ),
-    );
-  }
-  if (given(filter.skill)) {
-    conditions.push(
-      sql`exists (select 1 from ${resumes} where ${resumes.candidateId} = ${candidates.id} and exists (select 1 from unnest(${resumes.skills}) as skill where lower(skill) = lower(${filter.skill.trim()})))`,
-    );
-  }
-  const rows = await ctx.db
-    .select({ id: candidates.id, cursorKey: timestampKey(candidates.createdAt) })
-    .from(candidates)
-    .where(and(...conditions))
-    .orderBy(desc(candidates.createdAt), desc(candidates.id))
-    .limit(limit + 1);
-  const page = connection(rows, limit, (r) => ({ key: r.cursorKey, id: r.id }));
-  return { nodes: page.nodes.map((r) => ({ id: r.id })), pageInfo: page.pageInfo };
-}
-
 async function applyToJob(ctx: SubgraphContext, args: { jobId: string; coverLetter?: string | null }): Promise<ApplicationRow> {
   const { caller } = ctx;
   if (caller.role !== 'candidate' || !isUuid(caller.sub)) throw forbidden('Only candidates can apply to jobs.');
@@ -149,8 +102,9 @@ async function applyToJob(ctx: SubgraphContext, args: { jobId: string; coverLett
   const jobId = args.jobId.toLowerCase();
 
   return withoutLeaks('record the application', () => ctx.db.transaction(async (tx) => {
-    const [candidate] = await tx.select({ status: candidates.status }).from(candidates).where(eq(candidates.id, candidateId));
-    if (!candidate || candidate.status !== 'ACTIVE') throw forbidden('Only active candidates can apply to jobs.');
+    // Applying records a consent: only a subject whose consents count may (locked until the commit).
+    const standing = await readSubjectStanding(tx, candidateId, { lock: true });
+    if (standing === null || !SUBJECT_STANDINGS[standing].honoursConsent) throw forbidden('Only active candidates can apply to jobs.');
 
     // Lock the posting so it cannot close between the check and the insert.
     const [job] = await tx.select().from(jobs).where(eq(jobs.id, jobId)).for('share');
@@ -231,8 +185,6 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       const employerId = callerEmployerId(ctx);
       return employerId ? employerLoader(ctx).load(employerId) : null;
     },
-    candidates: (_parent, args: PageArgs & { filter?: CandidateFilter | null }, ctx: SubgraphContext) =>
-      searchCandidates(ctx, args),
   },
   Mutation: {
     _dataSubjectErase: employersDataSubjectResolvers.Mutation._dataSubjectErase,

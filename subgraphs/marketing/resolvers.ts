@@ -1,7 +1,6 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { campaignRecipients, campaigns, surveys } from '../../db/schema/marketing.ts';
-import { candidates } from '../../db/schema/users.ts';
 import { hasConsentSql } from '../../ledger/consent.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
@@ -68,11 +67,10 @@ async function campaignAudience(ctx: SubgraphContext, args: PageArgs & { campaig
   const rows = await ctx.db
     .select({ id: campaignRecipients.candidateId })
     .from(campaignRecipients)
-    .innerJoin(candidates, eq(candidates.id, campaignRecipients.candidateId))
     .where(
       and(
         eq(campaignRecipients.campaignId, args.campaignId),
-        eq(candidates.status, 'ACTIVE'),
+        // The ledger's rule: a live consent of a subject whose standing honours it (a departed candidate is not listed).
         hasConsentSql(campaignRecipients.candidateId, caller.purpose, null),
         afterIdCursor(campaignRecipients.candidateId, cursor),
       ),

@@ -21,40 +21,26 @@
  * - Only the candidate acts on their own consent here (source PRIVACY_CENTER, actor the caller's `sub`);
  *   every other role gets FORBIDDEN. Withdrawing is always possible; granting needs an active account.
  */
-import { asc, eq, sql } from 'drizzle-orm';
-import { employers } from '../../db/schema/employers.ts';
-import { consentEvents, consents } from '../../db/schema/privacy.ts';
-import { candidates } from '../../db/schema/users.ts';
 import { PURPOSES, isConsentPurpose, type ConsentPurpose } from '../../directives/purposes.ts';
+import { SUBJECT_STANDINGS } from '../../directives/standing.ts';
 import { consentStateAt, isConsentLive } from '../../ledger/consent.ts';
-import { applyConsentChange } from '../../ledger/store.ts';
+import { applyConsentChange, readConsentEventsOfSubjects, readConsentsOfSubjects, type ConsentEventRow, type ConsentRow } from '../../ledger/store.ts';
+import { isRegisteredRecipient, readSubjectStanding } from '../../ledger/subjects.ts';
 import type { SubgraphContext } from '../common/context.ts';
-import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
+import { isUuid, iso } from '../common/sql.ts';
 import { groupLoader } from '../common/batch-loader.ts';
 import { badInput, forbidden, withoutLeaks } from '../common/errors.ts';
 
-export type ConsentRow = typeof consents.$inferSelect;
-export type ConsentEventRow = typeof consentEvents.$inferSelect;
-
-const consentsBySubject = preparedByIds('users_consents_by_subject', (db) =>
-  db
-    .select()
-    .from(consents)
-    .where(idsIn(consents.subjectId))
-    .orderBy(asc(consents.purpose), sql`${consents.recipientId} asc nulls first`),
-);
-const consentEventsBySubject = preparedByIds('users_consent_events_by_subject', (db) =>
-  db.select().from(consentEvents).where(idsIn(consentEvents.subjectId)).orderBy(asc(consentEvents.id)),
-);
+export type { ConsentEventRow, ConsentRow };
 
 /** The current consent rows of many candidates, one query per request wave. */
 export function consentsLoader(ctx: SubgraphContext) {
-  return groupLoader(ctx, 'users.consents', (ids) => consentsBySubject(ctx.db, ids), (row) => row.subjectId);
+  return groupLoader(ctx, 'users.consents', (ids) => readConsentsOfSubjects(ctx.db, ids), (row) => row.subjectId);
 }
 
 /** The ledger events of many candidates in the order they were appended. */
 export function consentHistoryLoader(ctx: SubgraphContext) {
-  return groupLoader(ctx, 'users.consentHistory', (ids) => consentEventsBySubject(ctx.db, ids), (row) => row.subjectId);
+  return groupLoader(ctx, 'users.consentHistory', (ids) => readConsentEventsOfSubjects(ctx.db, ids), (row) => row.subjectId);
 }
 
 /**
@@ -156,14 +142,14 @@ export async function changeConsent(ctx: SubgraphContext, action: 'GRANT' | 'WIT
 
   return withoutLeaks('record the consent', () =>
     ctx.db.transaction(async (tx) => {
-      const [candidate] = await tx.select({ status: candidates.status }).from(candidates).where(eq(candidates.id, subjectId));
-      if (!candidate) throw forbidden('Only a candidate can grant or withdraw their own consent.');
-      // Withdrawing is a right that is never blocked; granting needs an active account.
-      if (action === 'GRANT' && candidate.status !== 'ACTIVE') throw forbidden('Only an active candidate can grant consent.');
-      if (recipientId !== null) {
-        // Key-share lock: the employer cannot disappear between this check and the commit.
-        const [employer] = await tx.select({ id: employers.id }).from(employers).where(eq(employers.id, recipientId)).for('key share');
-        if (!employer) throw badInput(UNKNOWN_EMPLOYER, { argument: 'recipient' });
+      // Locked until the commit: the standing cannot change between this check and the consent it allows.
+      const standing = await readSubjectStanding(tx, subjectId, { lock: true });
+      if (standing === null) throw forbidden('Only a candidate can grant or withdraw their own consent.');
+      // Withdrawing is a right that is never blocked; granting needs a standing whose consents count.
+      if (action === 'GRANT' && !SUBJECT_STANDINGS[standing].honoursConsent) throw forbidden('Only an active candidate can grant consent.');
+      // Key-share lock: the employer's registration cannot disappear between this check and the commit.
+      if (recipientId !== null && !(await isRegisteredRecipient(tx, recipientId, 'EMPLOYER', { lock: true }))) {
+        throw badInput(UNKNOWN_EMPLOYER, { argument: 'recipient' });
       }
       // applyConsentChange serializes the changes of one subject (ledger order = order the state was written).
       return applyConsentChange(tx, {

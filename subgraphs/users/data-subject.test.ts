@@ -14,6 +14,7 @@ const ERASE = /* GraphQL */ `
 `;
 
 const CANDIDATES: SubjectTableRef = { schema: 'users', table: 'candidates', column: 'id' };
+const STANDING: SubjectTableRef = { schema: 'privacy', table: 'subjects', column: 'subject_id' };
 /** Candidate 0 has every kind of row: address, residence card, CV, work history and consents of each purpose. */
 const SUBJECT = candidateId(0);
 const ERASED_BY_COMPLIANCE = candidateId(10);
@@ -76,7 +77,7 @@ describe('_dataSubjectExport (users)', () => {
     const unknown = await run(EXPORT, caller('compliance'), { id: candidateId(999) });
     expect(unknown.errors).toBeUndefined();
     const collections = collectionsOf(unknown.data);
-    expect(collections.size).toBe(7);
+    expect(collections.size).toBe(8);
     for (const [name, c] of collections) expect([name, c.rowCount, c.rows]).toEqual([name, 0, []]);
   });
 });
@@ -132,6 +133,7 @@ describe('_dataSubjectErase (users)', () => {
     expect(erasure).toMatchObject({ subjectId: SUBJECT, subgraph: 'users' });
     expect(erasure.erased).toEqual([
       { collection: 'users.candidates', action: 'ANONYMISED', rows: 1 },
+      { collection: 'privacy.subjects', action: 'WITHDRAWN', rows: 1 },
       { collection: 'privacy.consents', action: 'WITHDRAWN', rows: 3 },
       { collection: 'users.addresses', action: 'DELETED', rows: 1 },
       { collection: 'users.residence_cards', action: 'DELETED', rows: 1 },
@@ -140,6 +142,7 @@ describe('_dataSubjectErase (users)', () => {
     ]);
     expect(erasure.kept.map((k: { collection: string }) => k.collection)).toEqual([
       'users.candidates',
+      'privacy.subjects',
       'privacy.consent_events',
       'privacy.consents',
     ]);
@@ -148,8 +151,9 @@ describe('_dataSubjectErase (users)', () => {
     expect(await findValues(handle.db, ['users'], values)).toEqual([]);
     for (const table of subjects.filter((t) => t.table !== 'candidates')) expect(await rowsAbout(handle.db, table, SUBJECT)).toEqual([]);
     const [tombstone] = await rowsAbout(handle.db, CANDIDATES, SUBJECT);
+    expect(await rowsAbout(handle.db, STANDING, SUBJECT)).toEqual([expect.objectContaining({ standing: 'WITHDRAWN' })]);
     expect(tombstone).toMatchObject({
-      status: 'WITHDRAWN', email: erasedEmail(SUBJECT), full_name: '', full_name_kana: '', phone: null, birth_date: null, gender: null,
+      email: erasedEmail(SUBJECT), full_name: '', full_name_kana: '', phone: null, birth_date: null, gender: null,
       desired_industries: [], desired_prefectures: [],
     });
 
@@ -171,7 +175,7 @@ describe('_dataSubjectErase (users)', () => {
     const before = await snapshot(handle.db, PROJECT_SCHEMAS);
     const again = await run(ERASE, caller('compliance'), { id: SUBJECT });
     expect(again.errors).toBeUndefined();
-    expect(again.data?._dataSubjectErase.erased.map((s: { rows: number }) => s.rows)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(again.data?._dataSubjectErase.erased.map((s: { rows: number }) => s.rows)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(await snapshot(handle.db, PROJECT_SCHEMAS)).toEqual(before);
   });
 
@@ -186,6 +190,7 @@ describe('_dataSubjectErase (users)', () => {
     expect(events.filter((e) => e.actor === 'officer-7').every((e) => e.action === 'WITHDRAW' && e.source === 'SUPPORT')).toBe(true);
     expect(events.some((e) => e.actor === 'officer-7')).toBe(true);
     const [row] = await rowsAbout(handle.db, CANDIDATES, ERASED_BY_COMPLIANCE);
-    expect(row).toMatchObject({ status: 'WITHDRAWN', email: erasedEmail(ERASED_BY_COMPLIANCE) });
+    expect(row).toMatchObject({ email: erasedEmail(ERASED_BY_COMPLIANCE) });
+    expect(await rowsAbout(handle.db, STANDING, ERASED_BY_COMPLIANCE)).toEqual([expect.objectContaining({ standing: 'WITHDRAWN' })]);
   });
 });

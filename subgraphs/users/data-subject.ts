@@ -3,15 +3,17 @@
  * address, residence card, CV and work history, and the subject's consent records (read and changed through the
  * consent ledger's module only).
  *
- * Erasure keeps the candidate row as an anonymised tombstone (status WITHDRAWN, every personal value removed) rather
+ * Erasure keeps the candidate row as an anonymised tombstone (every personal value removed; the subject's standing
+ * becomes WITHDRAWN in the ledger's registry) rather
  * than deleting it: the id is what the append-only consent ledger, kept as evidence, and other subgraphs' records
  * refer to, and a tombstone makes a repeated erasure recognisable and harmless.
  */
 import { and, eq, ne } from 'drizzle-orm';
-import { consentEvents, consents } from '../../db/schema/privacy.ts';
+import { consentEvents, consents, subjects } from '../../db/schema/privacy.ts';
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
 import { applyConsentChange, readSubjectConsentRecords } from '../../ledger/store.ts';
+import { readSubjectRecord, readSubjectStanding, recordSubjectStanding } from '../../ledger/subjects.ts';
 import {
   byColumnName,
   collection,
@@ -51,6 +53,8 @@ export const usersDataSubject: DataSubjectHandlers = {
         collection(tableName(consents), [], current.map((row) => byColumnName(consents, row))),
         collection(tableName(consentEvents), [], history.map((row) => byColumnName(consentEvents, row))),
       );
+      const registration = await readSubjectRecord(tx, subjectId);
+      collections.push(collection(tableName(subjects), [], registration ? [byColumnName(subjects, registration)] : []));
       return collections;
     });
   },
@@ -92,12 +96,16 @@ export const usersDataSubject: DataSubjectHandlers = {
           gender: null,
           desiredIndustries: [],
           desiredPrefectures: [],
-          status: 'WITHDRAWN',
           updatedAt: new Date(),
         })
         .where(and(eq(candidates.id, subjectId), ne(candidates.email, erasedEmail(subjectId))))
         .returning({ id: candidates.id });
       erased.unshift({ collection: tableName(candidates), action: 'ANONYMISED', rows: anonymised.length });
+      // The subject's standing becomes WITHDRAWN in the ledger's registry: no consent of theirs counts any more.
+      const standing = await readSubjectStanding(tx, subjectId, { lock: true });
+      const leaves = standing !== null && standing !== 'WITHDRAWN';
+      if (leaves) await recordSubjectStanding(tx, [{ subjectId, standing: 'WITHDRAWN' }]);
+      erased.splice(1, 0, { collection: tableName(subjects), action: 'WITHDRAWN', rows: leaves ? 1 : 0 });
 
       const after = await readSubjectConsentRecords(tx, subjectId);
       const kept: DataSubjectRetention[] = [];
@@ -106,7 +114,14 @@ export const usersDataSubject: DataSubjectHandlers = {
           collection: tableName(candidates),
           rows: 1,
           reason:
-            'Anonymised tombstone: only the id, status WITHDRAWN and the registration and erasure times remain, so the consent ledger and other records can be matched to a withdrawn account.',
+            'Anonymised tombstone: only the id and the registration and erasure times remain (the standing WITHDRAWN is kept in the subject registry of the ledger), so the consent ledger and other records can be matched to a withdrawn account.',
+        });
+      }
+      if (standing !== null) {
+        kept.push({
+          collection: tableName(subjects),
+          rows: 1,
+          reason: 'The subject stays registered with the standing WITHDRAWN, so no consent of theirs counts again and the kept records can be matched to a withdrawn account.',
         });
       }
       if (after.history.length > 0) {

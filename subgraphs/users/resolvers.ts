@@ -9,6 +9,7 @@ import { candidateVisibility } from './visibility.ts';
 import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelection } from './entity-parts.ts';
 import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
+import { searchCandidateIds, selectedNodes } from './search.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -93,6 +94,13 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     me: (_parent, _args, ctx: SubgraphContext) =>
       ctx.caller.role === 'candidate' ? visibleCandidate(ctx, ctx.caller.sub) : null,
     candidate: (_parent, args: { id: string }, ctx: SubgraphContext) => visibleCandidate(ctx, args.id),
+    candidates: async (_parent, args: Parameters<typeof searchCandidateIds>[1], ctx: SubgraphContext, info: GraphQLResolveInfo) => {
+      const page = await searchCandidateIds(ctx, args);
+      // The page's rows are read as an entity fetch of the same selection reads them (light columns, parts joined).
+      const loader = candidateLoader(ctx, selectedNodes(info));
+      const rows = await Promise.all(page.nodes.map((id) => loader.load(id)));
+      return { nodes: rows.filter((row): row is CandidateRow => row !== null && row !== undefined), pageInfo: page.pageInfo };
+    },
     node: async (_parent, args: { id: string }, ctx: SubgraphContext) => {
       const row = await visibleCandidate(ctx, args.id);
       return row ? { __typename: 'Candidate', ...row } : null;

@@ -23,12 +23,10 @@ export function candidateVisibility(caller: BoundCaller): SQL | null {
       return isUuid(caller.sub) ? eq(candidates.id, caller.sub) : null;
     case 'employer':
       if (!isUuid(caller.org)) return null;
-      return and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', caller.org)) ?? null;
+      return hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', caller.org);
     case 'marketer':
       if (!SUBJECT_CONSENT_PURPOSES.has(caller.purpose)) return null;
-      return (
-        and(eq(candidates.status, 'ACTIVE'), hasConsentSql(candidates.id, caller.purpose as ConsentPurpose, null)) ?? null
-      );
+      return hasConsentSql(candidates.id, caller.purpose as ConsentPurpose, null);
     case 'support':
     case 'compliance':
       return sql`true`;

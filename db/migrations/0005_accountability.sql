@@ -56,7 +56,8 @@ CREATE INDEX "access_log_request_idx" ON "privacy"."access_log" USING btree ("re
 CREATE INDEX "access_log_time_idx" ON "privacy"."access_log" USING btree ("occurred_at");--> statement-breakpoint
 CREATE INDEX "access_log_subjects_idx" ON "privacy"."access_log" USING gin ("subjects");--> statement-breakpoint
 CREATE INDEX "provision_records_subject_idx" ON "privacy"."provision_records" USING btree ("subject_id","provided_on","id");--> statement-breakpoint
-CREATE INDEX "provision_records_recipient_idx" ON "privacy"."provision_records" USING btree ("recipient_id","provided_on");--> statement-breakpoint
+CREATE INDEX "provision_records_recipient_idx" ON "privacy"."provision_records" USING btree ("recipient_id","provided_on");
+--> statement-breakpoint
 -- The access log and its checkpoints are evidence, like the consent ledger: appended, never changed or removed.
 CREATE TRIGGER "access_log_append_only"
   BEFORE UPDATE OR DELETE ON "privacy"."access_log"

@@ -1,0 +1,2 @@
+ALTER TABLE "users"."candidates" DROP COLUMN "status";--> statement-breakpoint
+DROP TYPE "users"."candidate_status";
