@@ -118,6 +118,87 @@ describe('the access log and provision records', () => {
   });
 });
 
+describe('reading the records through the graph', () => {
+  const RECORDS = `query Mine($after: String) { me { provisionRecords(first: 1, after: $after) {
+    nodes { date recipient { id name } items categories basis consentEventId legalBasis count subject }
+    pageInfo { hasNextPage endCursor } } } }`;
+  let subject: string;
+  let pageRequest: string;
+  beforeAll(async () => {
+    // Two employers receive the same candidate's data: two records about them.
+    const first = await post(PAGE, await employer(DEMO_IDS.employer));
+    const second = await post(PAGE, await employer(DEMO_IDS.otherEmployer));
+    const both = (second.body.data!.candidates.nodes as { id: string; fullName: string | null }[])
+      .filter((n) => n.fullName !== null)
+      .map((n) => n.id)
+      .filter((id) => (first.body.data!.candidates.nodes as { id: string; fullName: string | null }[]).some((n) => n.id === id && n.fullName !== null));
+    expect(both.length).toBeGreaterThan(0);
+    subject = both[0]!;
+    pageRequest = first.requestId!;
+  });
+
+  it('a candidate sees their own provision records, page by page, with the recipient through the graph', async () => {
+    const headers = { authorization: `Bearer ${await t.token({ role: 'candidate', sub: subject })}` };
+    const page1 = await post(RECORDS, headers);
+    expect(page1.status).toBe(200);
+    expect(page1.body.errors).toBeUndefined();
+    const connection = page1.body.data!.me.provisionRecords;
+    expect(connection.nodes).toHaveLength(1);
+    expect(connection.pageInfo.hasNextPage).toBe(true);
+    const page2 = await post(RECORDS, headers, { after: connection.pageInfo.endCursor });
+    const records = [...connection.nodes, ...page2.body.data!.me.provisionRecords.nodes];
+    expect(records.map((r: { recipient: { id: string } }) => r.recipient.id).sort()).toEqual([DEMO_IDS.employer, DEMO_IDS.otherEmployer].sort());
+    for (const record of records) {
+      expect(record).toMatchObject({ basis: 'CONSENT', legalBasis: null, subject, count: expect.any(Number) });
+      expect(record.recipient.name).toEqual(expect.any(String));
+      expect(record.items).toContain('Candidate.fullName');
+      expect(record.consentEventId).toMatch(/^\d+$/);
+    }
+  });
+
+  it('an employer cannot read a candidate\'s provision records, nor another candidate', async () => {
+    const query = `query($id: ID!) { candidate(id: $id) { id provisionRecords { nodes { date } } } }`;
+    const asEmployer = await post(query, await employer(), { id: subject });
+    expect(asEmployer.body.data!.candidate.provisionRecords).toBeNull();
+    expect(asEmployer.body.errors?.map((e) => e.extensions?.code)).toEqual(['PII_REDACTED']);
+    const other = { authorization: `Bearer ${await t.token({ role: 'candidate', sub: DEMO_IDS.candidate })}` };
+    const asOther = await post(query, other, { id: subject });
+    expect(asOther.body.data?.candidate ?? null).toBeNull();
+    expect(JSON.stringify(asOther.body)).not.toContain(DEMO_IDS.otherEmployer);
+  });
+
+  it('compliance staff read the access log and the provision records under INTERNAL_AUDIT, and that read is logged', async () => {
+    const headers = { authorization: `Bearer ${await t.token({ role: 'compliance', purposes: ['INTERNAL_AUDIT', 'SUPPORT'] })}`, 'x-purpose': 'INTERNAL_AUDIT' };
+    const log = await post(
+      `query Audit($s: ID!) { accessLog(filter: { subject: $s, purpose: "EMPLOYER_DISCLOSURE" }, first: 50) { nodes { requestId caller org purpose subjects released outcome } } }`,
+      headers,
+      { s: subject },
+    );
+    expect(log.status).toBe(200);
+    const entries = log.body.data!.accessLog.nodes as { requestId: string; subjects: string[]; purpose: string }[];
+    expect(entries.map((e) => e.requestId)).toContain(pageRequest);
+    for (const entry of entries) {
+      expect(entry.subjects).toContain(subject);
+      expect(entry.purpose).toBe('EMPLOYER_DISCLOSURE');
+    }
+    const [read] = await rowOf(log.requestId!);
+    expect(read).toMatchObject({ purpose: 'INTERNAL_AUDIT', role: 'compliance', operationName: 'Audit' });
+    expect(read!.released).toEqual(expect.arrayContaining(['AccessLogEntry.caller', 'AccessLogEntry.subjects']));
+
+    const records = await post(
+      `query($s: ID!, $r: ID!) { provisionRecords(filter: { subject: $s, recipient: $r }) { nodes { subject recipient { id } basis } } }`,
+      headers,
+      { s: subject, r: DEMO_IDS.employer },
+    );
+    expect(records.body.data!.provisionRecords.nodes).toEqual([{ subject, recipient: { id: DEMO_IDS.employer }, basis: 'CONSENT' }]);
+    // Not for anyone else, nor under another purpose.
+    const support = { authorization: `Bearer ${await t.token({ role: 'support' })}`, 'x-purpose': 'SUPPORT' };
+    expect((await post('{ accessLog { nodes { requestId } } }', support)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const complianceSupport = { ...headers, 'x-purpose': 'SUPPORT' };
+    expect((await post('{ provisionRecords { nodes { date } } }', complianceSupport)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('fail closed', () => {
   const expectRefused = (res: Awaited<ReturnType<typeof post>>, secret: string) => {
     expect(res.status).toBe(503);
