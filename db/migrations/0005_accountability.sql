@@ -30,7 +30,7 @@ CREATE TABLE "privacy"."access_log_checkpoints" (
 	"final" boolean NOT NULL,
 	"signed_at" timestamp (3) with time zone NOT NULL,
 	"signature" text NOT NULL,
-	CONSTRAINT "access_log_checkpoints_pkey" PRIMARY KEY("chain_id","seq")
+	CONSTRAINT "access_log_checkpoints_pkey" PRIMARY KEY("chain_id","seq","final")
 );
 --> statement-breakpoint
 CREATE TABLE "privacy"."provision_records" (

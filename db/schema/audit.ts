@@ -70,7 +70,8 @@ export const accessLogCheckpoints = privacySchema.table(
     /** Compact JWS over `{ chainId, seq, hash, final, signedAt }`; its header names the key (`kid`). */
     signature: text('signature').notNull(),
   },
-  (t) => [primaryKey({ name: 'access_log_checkpoints_pkey', columns: [t.chainId, t.seq] })],
+  // A chain's final checkpoint may name the same head as the last periodic one.
+  (t) => [primaryKey({ name: 'access_log_checkpoints_pkey', columns: [t.chainId, t.seq, t.final] })],
 );
 
 /**
