@@ -115,6 +115,15 @@ describe('the access log and provision records', () => {
     expect(jobs.status).toBe(200);
     expect(jobs.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await rowOf(jobs.requestId!)).toEqual([]);
+    // Strict mode refuses the whole operation: logged as refused, with what it asked for.
+    const strict = await post(`query($id: ID!) { candidate(id: $id) { id birthDate } }`, { ...support, 'x-privacy-mode': 'strict' }, { id: DEMO_IDS.candidate });
+    expect(strict.body.errors?.[0]?.extensions?.code).toBe('OPERATION_REJECTED');
+    const [rejected] = await rowOf(strict.requestId!);
+    expect(rejected).toMatchObject({ outcome: 'REJECTED', released: [], withheld: { 'Candidate.birthDate': ['PURPOSE_NOT_ALLOWED'] } });
+    // Every answer carries its request id, a refused token's too; a client's own id is not taken.
+    const anonymous = await post(JOBS, { 'x-request-id': 'client-chosen' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -15,9 +14,6 @@ import { createSubgraphFetcher } from '../transport.ts';
 import { GatewayContext } from './context.ts';
 import { createHttpApp, serveGateway, type ServedGateway } from './http.ts';
 import type { Executor, GatewayPlugin, RequestDraft, RequestHeaders } from './plugin.ts';
-
-/** The response header that carries the request's id. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 export interface GatewayCoreOptions {
   supergraphSdl: string;
@@ -131,16 +127,6 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Apollo Sandbox from a CDN; the explorer plugin serves GraphiQL locally instead.
       ApolloServerPluginLandingPageDisabled(),
-      // The request id goes back to the client: the same id as the access-log row.
-      {
-        async requestDidStart({ contextValue }) {
-          return {
-            async willSendResponse({ response }) {
-              response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
-            },
-          };
-        },
-      },
       ...plugins.flatMap((p) => p.apolloPlugins?.() ?? []),
     ],
   });
@@ -159,7 +145,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       port: options.port ?? 0,
       host: options.host,
       context: async (request) => {
-        const draft: RequestDraft = { requestId: randomUUID(), headers: requestHeaders(request) };
+        const draft: RequestDraft = { requestId: request.id, headers: requestHeaders(request) };
         try {
           for (const hook of requestHooks) await hook(draft);
         } catch (error) {
