@@ -120,6 +120,11 @@ describe('the access log and provision records', () => {
     expect(strict.body.errors?.[0]?.extensions?.code).toBe('OPERATION_REJECTED');
     const [rejected] = await rowOf(strict.requestId!);
     expect(rejected).toMatchObject({ outcome: 'REJECTED', released: [], withheld: { 'Candidate.birthDate': ['PURPOSE_NOT_ALLOWED'] } });
+    // The writer's counters, as plain JSON.
+    const metrics = (await (await fetch(t.system.gateway.url.replace('/graphql', '/metrics/audit'))).json()) as Record<string, number>;
+    expect(metrics.rows).toBeGreaterThan(2);
+    expect(metrics.failedBatches).toBe(0);
+    expect(metrics).toHaveProperty('commitLatencyMs.p99');
     // Every answer carries its request id, a refused token's too; a client's own id is not taken.
     const anonymous = await post(JOBS, { 'x-request-id': 'client-chosen' });
     expect(anonymous.status).toBe(401);

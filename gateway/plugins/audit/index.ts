@@ -13,6 +13,9 @@ import { PURPOSES } from '../../../directives/purposes.ts';
 import type { GatewayContext, PrivacyOutcome } from '../../core/context.ts';
 import type { GatewayPlugin } from '../../core/plugin.ts';
 
+/** Where the writer's counters are served as JSON. */
+export const AUDIT_METRICS_PATH = '/metrics/audit';
+
 export interface AuditLogOptions extends Omit<AuditWriterOptions, 'db' | 'checkpointKey'> {
   /** Where the log and the provision records are written (the `privacy` schema). */
   db: Database;
@@ -169,6 +172,10 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
       index = readPrivacyIndex(parse(coreSupergraphSdl)).index;
     },
     apolloPlugins: () => [apolloPlugin],
+    routes(app) {
+      // Counters only (no personal data), for the operations issue and the benchmark to read.
+      app.get(AUDIT_METRICS_PATH, async (_request, reply) => reply.header('content-type', 'application/json').send(JSON.stringify(writer.metrics())));
+    },
     metrics: () => writer.metrics(),
     close: () => writer.close(),
   };
