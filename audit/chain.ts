@@ -68,6 +68,16 @@ export function rowHash(row: Omit<ChainedRow, 'hash'>): string {
   return createHash('sha256').update(row.prevHash).update(canonicalJson(hashedForm(row))).digest('hex');
 }
 
+/** Whether an entry has a canonical form (no lone surrogate, no NaN, a valid time): one that does not cannot be chained. */
+export function isHashable(entry: AuditEntry): boolean {
+  try {
+    canonicalJson(hashedForm({ ...entry, chainId: '', seq: 0, prevHash: '' }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The head of a chain: its last seq and that row's hash (seq 0 and GENESIS_HASH before any row). */
 export interface ChainHead {
   seq: number;

@@ -189,6 +189,13 @@ describe('the audit writer', () => {
     expect(await verifyAccessLog(handle.db, { jwks })).toMatchObject({ ok: true, rows: 2 });
   });
 
+  it('refuses an entry that has no canonical form alone, without failing the others of its batch', async () => {
+    const { writer } = await setup({ batchWindowMs: 20 });
+    const results = await Promise.allSettled([writer.record(entry(1)), writer.record({ ...entry(2), callerSub: 'bad \ud800' }), writer.record(entry(3))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(writer.metrics()).toMatchObject({ rows: 2, failedBatches: 0 });
+  });
+
   it('fails closed within the commit timeout when the database hangs', async () => {
     const { handle, writer } = await setup({ commitTimeoutMs: 150 });
     await writer.record(entry(1));

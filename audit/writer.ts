@@ -4,7 +4,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accessLog, accessLogCheckpoints, provisionRecords } from '../db/schema/audit.ts';
 import { PrivacyError } from '../directives/errors.ts';
-import { chainRows, GENESIS_HASH, type AuditEntry, type ChainedRow, type ChainHead } from './chain.ts';
+import { chainRows, GENESIS_HASH, isHashable, type AuditEntry, type ChainedRow, type ChainHead } from './chain.ts';
 import { signCheckpoint, type CheckpointKey } from './checkpoint.ts';
 import { BulkRecords, mergeProvisionRows, provisionRow, type Provision, type ProvisionRow } from './provision.ts';
 
@@ -323,6 +323,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     chainId,
     record(entry, provisions = []) {
       if (closed) return Promise.reject(unavailable());
+      // An entry that cannot be hashed is refused alone, before it could fail a batch of others.
+      if (!isHashable(entry)) return Promise.reject(unavailable());
       if (queue.length >= maxQueue) {
         counters.refusedQueueFull++;
         return Promise.reject(unavailable());
