@@ -75,3 +75,8 @@ export async function readAccessLog(db: Database, filter: AccessLogFilter, limit
 export function accessLogPosition(row: AccessLogRow): ReadCursor {
   return { key: row.occurredAt.toISOString(), id: `${row.chainId}/${row.seq}` };
 }
+
+/** Every provision record about a subject, oldest first (the data-subject export). */
+export async function readSubjectProvisionRecords(db: Pick<Database, 'select'>, subjectId: string): Promise<ProvisionRecordRow[]> {
+  return db.select().from(provisionRecords).where(eq(provisionRecords.subjectId, subjectId)).orderBy(provisionRecords.id);
+}
