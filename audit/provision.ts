@@ -36,9 +36,40 @@ export interface ProvisionRow {
 
 const JST_OFFSET_MS = 9 * 3_600_000;
 
+let lastAt = Number.NaN;
+let lastDay = '';
+
 /** The calendar day in Japan (UTC+9, no daylight saving) of an instant: a bulk record's day. */
 export function japanDay(at: Date): string {
-  return new Date(at.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+  // The provisions of one response share their instant: the day is worked out once for them.
+  const ms = at.getTime();
+  if (ms !== lastAt) {
+    lastDay = new Date(ms + JST_OFFSET_MS).toISOString().slice(0, 10);
+    lastAt = ms;
+  }
+  return lastDay;
+}
+
+/**
+ * What makes provisions one bulk record, as a plain string: cheap to build on every response (the record key, a
+ * digest of the same, is computed only when a record is written).
+ */
+function identity(day: string, kind: string, recipientId: string | null, subjectId: string, basis: string, items: readonly string[]): string {
+  return `${day}\u0000${kind}\u0000${recipientId ?? ''}\u0000${subjectId}\u0000${basis}\u0000${items.join('\u0001')}`;
+}
+
+function sortedItems(items: readonly string[]): string[] {
+  return [...new Set(items)].sort();
+}
+
+export function provisionIdentity(provision: Provision): string {
+  const basis = provision.basis.kind === 'CONSENT' ? `C${provision.basis.consentEventId}` : `L${provision.basis.reference}`;
+  return identity(japanDay(provision.at), provision.recipient.kind, provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null, provision.subjectId, basis, sortedItems(provision.items));
+}
+
+function rowIdentity(row: ProvisionRow): string {
+  const basis = row.basisKind === 'CONSENT' ? `C${row.consentEventId}` : `L${row.legalBasis}`;
+  return identity(row.providedOn, row.recipientKind, row.recipientId, row.subjectId, basis, row.items);
 }
 
 /**
@@ -46,8 +77,8 @@ export function japanDay(at: Date): string {
  * basis and day share one record key, and so one bulk record.
  */
 export function provisionRow(provision: Provision): ProvisionRow {
-  const items = [...new Set(provision.items)].sort();
-  const categories = [...new Set(provision.categories)].sort();
+  const items = sortedItems(provision.items);
+  const categories = sortedItems(provision.categories);
   const providedOn = japanDay(provision.at);
   const recipientId = provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null;
   const consentEventId = provision.basis.kind === 'CONSENT' ? provision.basis.consentEventId : null;
@@ -89,6 +120,13 @@ export function mergeProvisionRows(rows: readonly ProvisionRow[]): ProvisionRow[
   return [...byKey.values()];
 }
 
+/** Repeats of one bulk record counted in the process, not yet added to it. */
+export interface Repeat {
+  count: number;
+  last: Date;
+  provision: Provision;
+}
+
 /**
  * Which bulk records this process knows are committed today, and the repeats of them not yet counted in the
  * database. A repeat of a committed record needs no write before its response: it raises a counter, flushed
@@ -97,20 +135,22 @@ export function mergeProvisionRows(rows: readonly ProvisionRow[]): ProvisionRow[
 export class BulkRecords {
   #day = '';
   readonly #committed = new Set<string>();
-  readonly #repeats = new Map<string, { count: number; last: Date }>();
+  #repeats = new Map<string, Repeat>();
 
-  /** Splits rows into those that must be written before the response and repeats (counted now). */
-  admit(rows: readonly ProvisionRow[]): ProvisionRow[] {
+  /** Counts the repeats of committed records and returns the rows that must be written before the response. */
+  admit(provisions: readonly Provision[]): ProvisionRow[] {
     const first: ProvisionRow[] = [];
-    for (const row of rows) {
-      this.#roll(row.providedOn);
-      if (row.providedOn === this.#day && this.#committed.has(row.recordKey)) {
-        const repeat = this.#repeats.get(row.recordKey);
+    for (const provision of provisions) {
+      const day = japanDay(provision.at);
+      this.#roll(day);
+      const key = provisionIdentity(provision);
+      if (day === this.#day && this.#committed.has(key)) {
+        const repeat = this.#repeats.get(key);
         if (repeat) {
-          repeat.count += row.provisionCount;
-          if (row.lastProvidedAt > repeat.last) repeat.last = row.lastProvidedAt;
-        } else this.#repeats.set(row.recordKey, { count: row.provisionCount, last: row.lastProvidedAt });
-      } else first.push(row);
+          repeat.count++;
+          if (provision.at > repeat.last) repeat.last = provision.at;
+        } else this.#repeats.set(key, { count: 1, last: provision.at, provision });
+      } else first.push(provisionRow(provision));
     }
     return first;
   }
@@ -119,19 +159,21 @@ export class BulkRecords {
   committed(rows: readonly ProvisionRow[]): void {
     for (const row of rows) {
       this.#roll(row.providedOn);
-      if (row.providedOn === this.#day) this.#committed.add(row.recordKey);
+      if (row.providedOn === this.#day) this.#committed.add(rowIdentity(row));
     }
   }
 
-  /** Takes the repeats counted so far (to be added to their records); `restore` gives them back after a failed flush. */
-  takeRepeats(): Map<string, { count: number; last: Date }> {
-    const taken = new Map(this.#repeats);
-    this.#repeats.clear();
+  /** Takes the repeats counted so far, by record key (to be added to their records); `restore` gives them back after a failed flush. */
+  takeRepeats(): Map<string, Repeat> {
+    const taken = new Map<string, Repeat>();
+    for (const repeat of this.#repeats.values()) taken.set(provisionRow(repeat.provision).recordKey, repeat);
+    this.#repeats = new Map();
     return taken;
   }
 
-  restore(repeats: ReadonlyMap<string, { count: number; last: Date }>): void {
-    for (const [key, repeat] of repeats) {
+  restore(repeats: ReadonlyMap<string, Repeat>): void {
+    for (const repeat of repeats.values()) {
+      const key = provisionIdentity(repeat.provision);
       const seen = this.#repeats.get(key);
       if (!seen) this.#repeats.set(key, { ...repeat });
       else {

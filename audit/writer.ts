@@ -6,7 +6,7 @@ import { accessLog, accessLogCheckpoints, provisionRecords } from '../db/schema/
 import { PrivacyError } from '../directives/errors.ts';
 import { chainRows, GENESIS_HASH, isHashable, type AuditEntry, type ChainedRow, type ChainHead } from './chain.ts';
 import { signCheckpoint, type CheckpointKey } from './checkpoint.ts';
-import { BulkRecords, mergeProvisionRows, provisionRow, type Provision, type ProvisionRow } from './provision.ts';
+import { BulkRecords, mergeProvisionRows, type Provision, type ProvisionRow } from './provision.ts';
 
 export interface AuditWriterOptions {
   db: Database;
@@ -329,7 +329,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         counters.refusedQueueFull++;
         return Promise.reject(unavailable());
       }
-      const first = bulk.admit(provisions.map(provisionRow));
+      const first = bulk.admit(provisions);
       return new Promise<void>((resolve, reject) => {
         let done = false;
         const timer = setTimeout(() => {
