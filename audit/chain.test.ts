@@ -39,12 +39,14 @@ describe('the chain', () => {
     const [row] = chainRows('c', { seq: 0, hash: GENESIS_HASH }, [entry]);
     expect(row!.seq).toBe(1);
     expect(row!.prevHash).toBe(GENESIS_HASH);
-    const { hash: _hash, ...unhashed } = row!;
     const expected = createHash('sha256')
       .update(GENESIS_HASH)
-      .update(canonicalJson({ ...unhashed, occurredAt: '2026-12-03T06:00:00.123Z' }))
+      .update(canonicalJson({ chainId: 'c', seq: 1, prevHash: GENESIS_HASH, entry: { ...entry, occurredAt: '2026-12-03T06:00:00.123Z' } }))
       .digest('hex');
     expect(row!.hash).toBe(expected);
+    // Verification's way (from the columns) gives the same.
+    const { hash: _hash, ...unhashed } = row!;
+    expect(rowHash(unhashed)).toBe(expected);
   });
 
   it('links each row to the one before it, and any change to a row changes its hash', () => {

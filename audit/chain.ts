@@ -34,48 +34,55 @@ export interface ChainedRow extends AuditEntry {
   hash: string;
 }
 
-/** What the hash covers: every column but `hash`, the time as an ISO 8601 string. */
-function hashedForm(row: Omit<ChainedRow, 'hash'>): unknown {
+/** The entry as the hash covers it: every column of the event, the time as an ISO 8601 string. */
+function entryForm(entry: AuditEntry): unknown {
   return {
-    chainId: row.chainId,
-    seq: row.seq,
-    prevHash: row.prevHash,
-    event: row.event,
-    occurredAt: row.occurredAt.toISOString(),
-    requestId: row.requestId,
-    callerSub: row.callerSub,
-    role: row.role,
-    org: row.org,
-    purpose: row.purpose,
-    legalBasis: row.legalBasis,
-    operationName: row.operationName,
-    operationType: row.operationType,
-    documentHash: row.documentHash,
-    outcome: row.outcome,
-    released: row.released,
-    masked: row.masked,
-    withheld: row.withheld,
-    subjects: row.subjects,
-    detail: row.detail,
+    event: entry.event,
+    occurredAt: entry.occurredAt.toISOString(),
+    requestId: entry.requestId,
+    callerSub: entry.callerSub,
+    role: entry.role,
+    org: entry.org,
+    purpose: entry.purpose,
+    legalBasis: entry.legalBasis,
+    operationName: entry.operationName,
+    operationType: entry.operationType,
+    documentHash: entry.documentHash,
+    outcome: entry.outcome,
+    released: entry.released,
+    masked: entry.masked,
+    withheld: entry.withheld,
+    subjects: entry.subjects,
+    detail: entry.detail,
   };
 }
 
 /**
- * A row's hash: SHA-256 (hex) over the previous row's hash followed by the RFC 8785 form of the row itself.
+ * The RFC 8785 form of an entry; throws if it has none (a lone surrogate, NaN, an invalid time). The writer computes
+ * it once, where the request is, and the chain places it (`chainRows`).
+ */
+export function entryCanonical(entry: AuditEntry): string {
+  return canonicalJson(entryForm(entry));
+}
+
+/** SHA-256 (hex) over the previous hash followed by the RFC 8785 form of `{ chainId, entry, prevHash, seq }`. */
+function hashOf(chainId: string, seq: number, prevHash: string, canonicalEntry: string): string {
+  // The canonical form of that object, written out: its keys in RFC 8785 order, the entry already canonical, and
+  // chain id and hash plain ASCII (a UUID, hex), whose JSON strings RFC 8785 writes as JSON.stringify does.
+  const text = `{"chainId":${JSON.stringify(chainId)},"entry":${canonicalEntry},"prevHash":${JSON.stringify(prevHash)},"seq":${seq}}`;
+  return createHash('sha256').update(prevHash).update(text).digest('hex');
+}
+
+/**
+ * A row's hash: SHA-256 (hex) over the previous row's hash followed by the RFC 8785 form of the row,
+ * `{ chainId, seq, prevHash, entry }` (verification computes it from the stored columns).
  * @example rowHash({ ...entry, chainId, seq: 1, prevHash: GENESIS_HASH })
  */
 export function rowHash(row: Omit<ChainedRow, 'hash'>): string {
-  return createHash('sha256').update(row.prevHash).update(canonicalJson(hashedForm(row))).digest('hex');
-}
-
-/** Whether an entry has a canonical form (no lone surrogate, no NaN, a valid time): one that does not cannot be chained. */
-export function isHashable(entry: AuditEntry): boolean {
-  try {
-    canonicalJson(hashedForm({ ...entry, chainId: '', seq: 0, prevHash: '' }));
-    return true;
-  } catch {
-    return false;
-  }
+  return createHash('sha256')
+    .update(row.prevHash)
+    .update(canonicalJson({ chainId: row.chainId, seq: row.seq, prevHash: row.prevHash, entry: entryForm(row) }))
+    .digest('hex');
 }
 
 /** The head of a chain: its last seq and that row's hash (seq 0 and GENESIS_HASH before any row). */
@@ -84,16 +91,18 @@ export interface ChainHead {
   hash: string;
 }
 
-/** Places entries after `head`, in order: consecutive seqs, each row's prev_hash the hash before it. */
-export function chainRows(chainId: string, head: ChainHead, entries: readonly AuditEntry[]): ChainedRow[] {
+/**
+ * Places entries after `head`, in order: consecutive seqs, each row's prev_hash the hash before it. `canonical`
+ * holds each entry's entryCanonical where it was computed already.
+ */
+export function chainRows(chainId: string, head: ChainHead, entries: readonly AuditEntry[], canonical?: readonly string[]): ChainedRow[] {
   const rows: ChainedRow[] = [];
   let { seq, hash } = head;
-  for (const entry of entries) {
-    const unhashed = { ...entry, chainId, seq: seq + 1, prevHash: hash };
-    const row = { ...unhashed, hash: rowHash(unhashed) };
+  entries.forEach((entry, i) => {
+    const row = { ...entry, chainId, seq: seq + 1, prevHash: hash, hash: hashOf(chainId, seq + 1, hash, canonical?.[i] ?? entryCanonical(entry)) };
     rows.push(row);
     seq = row.seq;
     hash = row.hash;
-  }
+  });
   return rows;
 }

@@ -4,7 +4,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accessLog, accessLogCheckpoints, provisionRecords } from '../db/schema/audit.ts';
 import { PrivacyError } from '../directives/errors.ts';
-import { chainRows, GENESIS_HASH, isHashable, type AuditEntry, type ChainedRow, type ChainHead } from './chain.ts';
+import { chainRows, entryCanonical, GENESIS_HASH, type AuditEntry, type ChainedRow, type ChainHead } from './chain.ts';
 import { signCheckpoint, type CheckpointKey } from './checkpoint.ts';
 import { BulkRecords, mergeProvisionRows, type Provision, type ProvisionRow } from './provision.ts';
 
@@ -70,6 +70,7 @@ export interface AuditWriter {
 
 interface Job {
   entry: AuditEntry;
+  canonical: string;
   provisions: ProvisionRow[];
   settle(error?: unknown): void;
 }
@@ -192,7 +193,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         head = await withDeadline(readHead());
         headUncertain = false;
       }
-      const rows = chainRows(chainId, head, jobs.map((job) => job.entry));
+      const rows = chainRows(chainId, head, jobs.map((job) => job.entry), jobs.map((job) => job.canonical));
       await withDeadline(insertBatch(rows, provisions));
       const last = rows[rows.length - 1]!;
       head = { seq: last.seq, hash: last.hash };
@@ -323,8 +324,13 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     chainId,
     record(entry, provisions = []) {
       if (closed) return Promise.reject(unavailable());
-      // An entry that cannot be hashed is refused alone, before it could fail a batch of others.
-      if (!isHashable(entry)) return Promise.reject(unavailable());
+      // Computed here, once; an entry that has no canonical form is refused alone, before it could fail a batch of others.
+      let canonical: string;
+      try {
+        canonical = entryCanonical(entry);
+      } catch {
+        return Promise.reject(unavailable());
+      }
       if (queue.length >= maxQueue) {
         counters.refusedQueueFull++;
         return Promise.reject(unavailable());
@@ -340,6 +346,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         }, commitTimeoutMs);
         queue.push({
           entry,
+          canonical,
           provisions: first,
           settle(error) {
             if (done) return;
