@@ -195,6 +195,15 @@ describe('reading the records through the graph', () => {
       expect(entry.subjects).toContain(subject);
       expect(entry.purpose).toBe('EMPLOYER_DISCLOSURE');
     }
+    // Filters by caller and time narrow the same search.
+    const caller = (await rowOf(pageRequest))[0]!.callerSub!;
+    const filtered = async (filter: string) =>
+      ((await post(`query($s: ID!) { accessLog(filter: { subject: $s, ${filter} }) { nodes { requestId } } }`, headers, { s: subject })).body.data!.accessLog.nodes as { requestId: string }[]).map(
+        (n) => n.requestId,
+      );
+    expect(await filtered(`caller: "${caller}"`)).toEqual([pageRequest]);
+    expect(await filtered(`from: "${new Date(Date.now() + 60_000).toISOString()}"`)).toEqual([]);
+    expect(await filtered(`to: "2000-01-01T00:00:00Z"`)).toEqual([]);
     const [read] = await rowOf(log.requestId!);
     expect(read).toMatchObject({ purpose: 'INTERNAL_AUDIT', role: 'compliance', operationName: 'Audit' });
     expect(read!.released).toEqual(expect.arrayContaining(['AccessLogEntry.caller', 'AccessLogEntry.subjects']));
