@@ -9,6 +9,7 @@ import { useCallerAssertion } from './plugins/caller-assertion/index.ts';
 import { usePrivacyEnforcement } from './plugins/enforcement/index.ts';
 import { useExplorer } from './plugins/explorer/index.ts';
 import { usePurposeBinding } from './plugins/purpose/index.ts';
+import { useTracing } from './plugins/tracing/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
 export type { GatewayContext, PrivacyOutcome } from './core/context.ts';
@@ -67,6 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningPriv
   const gateway = await startGatewayCore({
     ...core,
     plugins: [
+      // First: its span encloses every other plugin's work on the operation.
+      useTracing(),
       ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
       ...(audit ? [audit] : []),
       // The development explorer; production serves the API only.

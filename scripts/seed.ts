@@ -1,14 +1,21 @@
 /**
  * Seeds the database with deterministic demo data.
  * Usage: npm run seed -- [--candidates N] [--seed S] [--reset]
- * Uses DATABASE_URL when set, otherwise the embedded PGlite under .data/pglite.
+ * Uses DATABASE_URL when set, otherwise the embedded PGlite under .data/pglite; refused with NODE_ENV=production.
  */
 import { sql } from 'drizzle-orm';
-import { createDatabase, databaseConfigFromEnv, type DatabaseHandle } from '../db/client.ts';
+import { createDatabase, type DatabaseHandle } from '../db/client.ts';
 import { AlreadySeededError, SEED_DEFAULTS, seedDatabase } from '../db/seed/index.ts';
-import { runCli } from './cli.ts';
+import { loadDatabaseConfig } from '../gateway/config.ts';
+import { runCli, UsageError } from './cli.ts';
 
-const USAGE = 'usage: npm run seed -- [--candidates N] [--seed S] [--reset]';
+const USAGE = `usage: npm run seed -- [--candidates N] [--seed S] [--reset]
+
+Fills an empty database (DATABASE_URL, or the embedded one under .data/pglite) with deterministic demo data.
+  --candidates N   candidates to generate (default ${SEED_DEFAULTS.candidates}); employers, jobs and applications scale with it
+  --seed S         random seed (default ${SEED_DEFAULTS.seed}): the same seed and count give the same data
+  --reset          drop the project's schemas first (every row is lost)
+Refused with NODE_ENV=production: demo data never goes into a production database.`;
 
 interface Args {
   candidates: number;
@@ -23,7 +30,7 @@ function parseArgs(argv: readonly string[]): Args | { help: true } {
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      if (v === undefined || v === '') throw new UsageError(`npm run seed: ${flag} needs a value; see \`npm run seed -- --help\`.`);
       return v;
     };
     switch (flag) {
@@ -34,14 +41,14 @@ function parseArgs(argv: readonly string[]): Args | { help: true } {
         args.seed = integer(flag, value(), 0);
         break;
       case '--reset':
-        if (inline !== undefined) throw new UsageError('--reset takes no value');
+        if (inline !== undefined) throw new UsageError('npm run seed: --reset takes no value; see `npm run seed -- --help`.');
         args.reset = true;
         break;
       case '--help':
       case '-h':
         return { help: true };
       default:
-        throw new UsageError(`unknown argument: ${arg}`);
+        throw new UsageError(`npm run seed: unknown argument ${arg.startsWith('-') ? arg.split('=')[0] : '(a positional one)'}; see \`npm run seed -- --help\`.`);
     }
   }
   return args;
@@ -49,28 +56,22 @@ function parseArgs(argv: readonly string[]): Args | { help: true } {
 
 function integer(flag: string, raw: string, min: number): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`npm run seed: ${flag} must be an integer >= ${min}; see \`npm run seed -- --help\`.`);
   return n;
 }
 
-class UsageError extends Error {}
-
 async function main(): Promise<number> {
-  let args: Args;
-  try {
-    const parsed = parseArgs(process.argv.slice(2));
-    if ('help' in parsed) {
-      console.log(USAGE);
-      return 0;
-    }
-    args = parsed;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`seed: ${error.message}\n${USAGE}`);
-    return 1;
+  const parsed = parseArgs(process.argv.slice(2));
+  if ('help' in parsed) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = parsed;
+  if (process.env.NODE_ENV === 'production') {
+    throw new UsageError('npm run seed: refused with NODE_ENV=production: demo data never goes into a production database.');
   }
 
-  const config = databaseConfigFromEnv();
+  const config = loadDatabaseConfig();
   let handle: DatabaseHandle | undefined;
   try {
     handle = await createDatabase(config);

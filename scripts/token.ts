@@ -1,12 +1,11 @@
 // `npm run token -- --role <role> [--sub <id>] [--org <employerId>] [--purposes A,B] [--ttl seconds]`: a development JWT.
-import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { isPurpose, type Purpose } from '../directives/purposes.ts';
 import { isRole, ROLE_PURPOSES, ROLES } from '../directives/roles.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
-import { answerHelp } from './cli.ts';
+import { answerHelp, parseFlags, UsageError } from './cli.ts';
 
 answerHelp(`npm run --silent token -- --role <${ROLES.join('|')}> [--sub <id>] [--org <employerId>] [--purposes A,B] [--ttl seconds]
 
@@ -20,19 +19,17 @@ function fail(message: string): never {
 
 let values;
 try {
-  ({ values } = parseArgs({
-    options: {
-      role: { type: 'string' },
-      sub: { type: 'string' },
-      org: { type: 'string' },
-      purposes: { type: 'string' },
-      ttl: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
+  values = parseFlags('npm run token', {
+    role: { type: 'string' },
+    sub: { type: 'string' },
+    org: { type: 'string' },
+    purposes: { type: 'string' },
+    ttl: { type: 'string' },
+  });
 } catch (error) {
-  fail(`${(error as Error).message}\nUsage: npm run token -- --role <${ROLES.join('|')}> [--sub <id>] [--org <employerId>] [--purposes A,B] [--ttl seconds]`);
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exit(2);
 }
 let config;
 try {

@@ -1,4 +1,5 @@
-// Bench child: one gateway under test — ours (enforcement on or off) or plain @apollo/gateway with hand-written checks.
+// Bench child: one gateway under test — ours (enforcement on or off), plain @apollo/gateway with hand-written checks,
+// or Hive Gateway (JS or Rust query planner, bench/processes/hive.ts) with the same checks.
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -21,8 +22,10 @@ process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 
 /** What the orchestrator tells a gateway child (JSON in BENCH_GATEWAY). */
 export interface GatewayChildConfig {
-  kind: 'plain' | 'ours';
+  kind: 'plain' | 'ours' | 'hive';
   enforcement: boolean;
+  /** Hive Gateway's query planner (kind 'hive' only): its own JS planner or Hive Router's Rust one. */
+  planner?: 'js' | 'rust';
   supergraphFile: string;
   subgraphUrls: Record<SubgraphName, string>;
   keysDir: string;
@@ -131,5 +134,10 @@ runChild(async () => {
   const config = JSON.parse(process.env.BENCH_GATEWAY!) as GatewayChildConfig;
   const { readFile } = await import('node:fs/promises');
   const supergraphSdl = await readFile(config.supergraphFile, 'utf8');
+  if (config.kind === 'hive') {
+    // Loaded only here, so the other gateways' processes do not carry Hive's modules.
+    const { startHive } = await import('./hive.ts');
+    return startHive({ planner: config.planner ?? 'js', supergraphSdl, subgraphUrls: config.subgraphUrls, keysDir: config.keysDir, auth: config.auth });
+  }
   return config.kind === 'plain' ? startPlain(config, supergraphSdl) : startOurs(config, supergraphSdl);
 });

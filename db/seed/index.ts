@@ -61,10 +61,26 @@ export async function isSeeded(db: Pick<Database, 'select'>): Promise<boolean> {
 }
 
 /**
- * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction.
+ * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction; throws
+ * AlreadySeededError when it holds candidates.
  * @example const summary = await seedDatabase(handle.db, { candidates: 300 });
  */
 export async function seedDatabase(db: Database, options: SeedOptions = {}): Promise<SeedSummary> {
+  const summary = await fillIfEmpty(db, options);
+  if (!summary) throw new AlreadySeededError();
+  return summary;
+}
+
+/**
+ * Seeds like `seedDatabase` unless the database holds candidates, decided under the seed's lock: of several
+ * processes seeding one PostgreSQL database at once, one seeds and the others get `null`.
+ * @example const summary = await seedIfEmpty(handle.db, { candidates: 2000 }); // null: already seeded
+ */
+export async function seedIfEmpty(db: Database, options: SeedOptions = {}): Promise<SeedSummary | null> {
+  return fillIfEmpty(db, options);
+}
+
+async function fillIfEmpty(db: Database, options: SeedOptions): Promise<SeedSummary | null> {
   const candidates = options.candidates ?? SEED_DEFAULTS.candidates;
   const seed = options.seed ?? SEED_DEFAULTS.seed;
   const now = options.now ?? SEED_DEFAULTS.now;
@@ -89,10 +105,11 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
     ms: 0,
   };
 
-  await db.transaction(async (tx) => {
-    // Serializes concurrent seeders: the first one seeds, the others find the data there.
+  const seeded = await db.transaction(async (tx) => {
+    // Serializes concurrent seeders: the first one seeds, the others find the data there (the check below sees
+    // what a seeder before us committed).
     await tx.execute(sql`lock table users.candidates, privacy.consent_events in exclusive mode`);
-    if (await isSeeded(tx)) throw new AlreadySeededError();
+    if (await isSeeded(tx)) return false;
     await insertRows(tx, s.employers, generator.employers);
     await registerRecipients(tx, generator.employers.map((e) => e.id), 'EMPLOYER');
     await insertRows(tx, s.jobs, generator.jobs);
@@ -110,7 +127,9 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
       summary.surveyResponses += batch.surveyResponses.length;
       summary.consentEvents += batch.consentEvents.length;
     }
+    return true;
   });
+  if (!seeded) return null;
 
   summary.ms = Math.round(performance.now() - started);
   return summary;

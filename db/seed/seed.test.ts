@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../../ledger/store.ts';
 import { createDatabase, type DatabaseHandle } from '../client.ts';
-import { AlreadySeededError, DEMO_IDS, isSeeded, seedDatabase, type SeedSummary } from './index.ts';
+import { AlreadySeededError, DEMO_IDS, isSeeded, seedDatabase, seedIfEmpty, type SeedSummary } from './index.ts';
 
 const CANDIDATES = 300;
 const NOW = '2026-11-01T00:00:00Z';
@@ -71,6 +71,13 @@ describe('seedDatabase', () => {
     expect(await scalar(db, 'select count(*) - count(distinct (job_id, candidate_id)) as n from employers.applications')).toBe(0);
     expect(await scalar(db, `select count(*) as n from employers.applications a join employers.jobs j on j.id = a.job_id
       join users.candidates c on c.id = a.candidate_id where a.created_at < j.posted_at or a.created_at < c.created_at or a.created_at > '${NOW}'`)).toBe(0);
+  });
+
+  it('seedIfEmpty seeds an empty database like seedDatabase', async () => {
+    const empty = await freshDatabase();
+    const seeded = await seedIfEmpty(empty.db, { candidates: 1 });
+    expect(seeded).toMatchObject({ candidates: 1 });
+    expect(await scalar(empty, 'select count(*) as n from users.candidates')).toBe(1);
   });
 
   it('is deterministic for a seed and differs for another', async () => {
@@ -179,6 +186,9 @@ describe('seedDatabase', () => {
   it('refuses to seed twice and leaves the ledger sequence usable', async () => {
     await expect(seedDatabase(db.db, { candidates: 10 })).rejects.toThrow(AlreadySeededError);
     expect(await scalar(db, 'select count(*) as n from users.candidates')).toBe(CANDIDATES);
+    const before = await fingerprint(db);
+    expect(await seedIfEmpty(db.db, { candidates: 10 })).toBeNull();
+    expect(await fingerprint(db)).toEqual(before);
     await expect(seedDatabase(db.db, { candidates: 0 })).rejects.toThrow(RangeError);
     const maxId = await scalar(db, 'select max(id) as n from privacy.consent_events');
     await recordConsent(db.db, {

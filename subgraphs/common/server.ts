@@ -25,6 +25,8 @@ export interface StartSubgraphOptions {
   bindingKey: Uint8Array;
   port?: number;
   host?: string;
+  /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
+  tls?: { key: string; cert: string };
 }
 
 /** Builds a subgraph's executable schema with the privacy deny wrapper applied. */
@@ -52,6 +54,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   });
   await server.start();
   return serveGraphQL(server, {
+    name: definition.name,
+    ...(options.tls ? { tls: options.tls } : {}),
     port: options.port ?? 0,
     host: options.host,
     context: async (req, rawBody) => {
