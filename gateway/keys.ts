@@ -17,6 +17,8 @@ export interface DevKeys {
   issuer: SigningKey;
   /** Signs the gateway's caller assertions to subgraphs. */
   assertion: SigningKey;
+  /** Signs the access log's checkpoints (`audit.jwks.json` verifies them: `npm run audit:verify`). */
+  audit: SigningKey;
   /** Keys the PSEUDONYM mask. */
   pseudonymKey: Uint8Array;
   /** Shared by the gateway and the subgraphs: binds each caller assertion to its call (`directives/protocol/binding.ts`). */
@@ -71,10 +73,11 @@ export async function loadOrCreateDevKeys(dir: string = DEFAULT_KEYS_DIR): Promi
   await chmod(dir, 0o700).catch(() => {});
   const issuer = await loadOrCreateSigningKey(dir, 'issuer');
   const assertion = await loadOrCreateSigningKey(dir, 'assertion');
+  const audit = await loadOrCreateSigningKey(dir, 'audit');
   const pseudonymKey = await loadOrCreateSecret(dir, 'pseudonym.key');
   const bindingKey = await loadOrCreateSecret(dir, 'binding.key');
   const previousBindingKey = await readSecret(dir, 'binding.previous.key');
-  return { issuer, assertion, pseudonymKey, bindingKey, ...(previousBindingKey ? { previousBindingKey } : {}) };
+  return { issuer, assertion, audit, pseudonymKey, bindingKey, ...(previousBindingKey ? { previousBindingKey } : {}) };
 }
 
 /** A 32-byte secret kept base64url in `dir/name`, if the file is there (it is never created). */
@@ -122,5 +125,5 @@ export async function createEphemeralKeys(): Promise<DevKeys> {
     const kid = `${name}-${randomBytes(6).toString('hex')}`;
     return { kid, alg: 'ES256', privateKey, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
   };
-  return { issuer: await make('issuer'), assertion: await make('assertion'), pseudonymKey: randomBytes(32), bindingKey: randomBytes(32) };
+  return { issuer: await make('issuer'), assertion: await make('assertion'), audit: await make('audit'), pseudonymKey: randomBytes(32), bindingKey: randomBytes(32) };
 }

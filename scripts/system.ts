@@ -5,7 +5,8 @@ import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../gateway/config.ts';
 import { createConsentLoader } from '../gateway/consent.ts';
 import type { DevKeys } from '../gateway/keys.ts';
-import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
+import type { AuditLogOptions } from '../gateway/plugins/audit/index.ts';
+import { startGateway, type GatewayOptions, type RunningPrivacyGateway } from '../gateway/server.ts';
 import type { SubgraphDefinition } from '../subgraphs/common/context.ts';
 import type { ServedGraphQL } from '../subgraphs/common/http.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
@@ -30,11 +31,13 @@ export interface SystemOptions {
   enforcement?: boolean;
   /** Extra gateway options (limits, …). */
   gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
+  /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
+  audit?: Partial<AuditLogOptions>;
 }
 
 /** The gateway and three subgraphs running in one process. */
 export interface RunningSystem {
-  gateway: RunningGateway;
+  gateway: RunningPrivacyGateway;
   subgraphs: Record<SubgraphName, ServedGraphQL>;
   supergraphSdl: string;
   close(): Promise<void>;
@@ -89,7 +92,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     definitions,
   );
-  let gateway: RunningGateway;
+  let gateway: RunningPrivacyGateway;
   try {
     gateway = await startGateway({
       supergraphSdl,
@@ -103,6 +106,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       host: options.host,
       production: options.production,
       enforcement: options.enforcement,
+      audit: { db: options.db, checkpointKey: options.keys.audit, ...options.audit },
       ...options.gateway,
     });
   } catch (error) {

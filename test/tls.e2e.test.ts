@@ -48,6 +48,7 @@ async function gatewayTrusting(ca: string | undefined): Promise<RunningGateway> 
     bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents: createConsentLoader(db.db),
+    audit: { db: db.db, checkpointKey: keys.audit },
     port: 0,
     ...(ca ? { subgraphCa: ca } : {}),
   });

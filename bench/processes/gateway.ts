@@ -15,7 +15,7 @@ import type { SubgraphName } from '../../gateway/config.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
 import { bindPurpose } from '../../gateway/plugins/purpose/bind.ts';
-import { startGateway } from '../../gateway/server.ts';
+import { startGateway, type GatewayOptions } from '../../gateway/server.ts';
 import { runChild } from './child.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -32,6 +32,8 @@ export interface GatewayChildConfig {
   auth: AuthOptions;
   /** PostgreSQL URL for consent lookups, or the subgraphs process's consent endpoint on PGlite. */
   consents: { kind: 'postgres'; url: string } | { kind: 'http'; url: string };
+  /** Our gateway writes the access log and provision records unless this is false (default: BENCH_AUDIT=off turns it off). */
+  audit?: boolean;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -81,11 +83,22 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
   const keys = await loadOrCreateDevKeys(config.keysDir);
   let loadConsents: ConsentLoader;
   let closeDb = async () => {};
+  let audit: GatewayOptions['audit'] = 'off';
+  const auditOn = config.enforcement && (config.audit ?? process.env.BENCH_AUDIT !== 'off');
   if (config.consents.kind === 'postgres') {
     const handle = await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 10 });
     loadConsents = createConsentLoader(handle.db);
-    closeDb = () => handle.close();
+    // The writer has its own connections: its batches never wait behind consent lookups.
+    const log = auditOn ? await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 2 }) : null;
+    if (log) audit = { db: log.db, checkpointKey: keys.audit };
+    closeDb = async () => {
+      await handle.close();
+      await log?.close();
+    };
   } else {
+    if (auditOn) {
+      throw new Error('The access log needs PostgreSQL (the embedded database belongs to the subgraphs process): set DATABASE_URL, or BENCH_AUDIT=off to measure without it.');
+    }
     const url = config.consents.url;
     loadConsents = async (ids) => {
       const response = await request(url, { method: 'POST', body: JSON.stringify(ids) });
@@ -106,9 +119,10 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
     port: 0,
     production: true,
     enforcement: config.enforcement,
+    audit,
   });
   return {
-    info: { url: gateway.url },
+    info: { url: gateway.url, audit: gateway.audit !== null },
     close: async () => {
       await gateway.close();
       await closeDb();

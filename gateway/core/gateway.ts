@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -149,7 +148,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       port: options.port ?? 0,
       host: options.host,
       context: async (request) => {
-        const draft: RequestDraft = { requestId: randomUUID(), headers: requestHeaders(request) };
+        const draft: RequestDraft = { requestId: request.id, headers: requestHeaders(request) };
         try {
           for (const hook of requestHooks) await hook(draft);
         } catch (error) {
