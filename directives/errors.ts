@@ -28,6 +28,8 @@ export const SERVICE_ERROR_STATUS = {
   NOT_FOUND: 404,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** Too many requests from one caller or address; `details.retryAfterSeconds` becomes the `Retry-After` header. */
+  RATE_LIMITED: 429,
 } as const;
 
 export type PrivacyErrorCode = keyof typeof PRIVACY_ERROR_STATUS;
@@ -101,9 +103,11 @@ export function isProjectError(error: unknown): error is ProjectError {
  */
 export function toGraphQLError(error: ProjectError, options: { path?: readonly (string | number)[] } = {}): GraphQLError {
   const safe = CLIENT_SAFE_CODES.has(error.code);
+  const retryAfter = error.details.retryAfterSeconds;
+  const headers = typeof retryAfter === 'number' ? { headers: new Map([['retry-after', String(retryAfter)]]) } : {};
   return new GraphQLError(safe ? error.message : genericMessage(error.code), {
     ...(options.path ? { path: options.path } : {}),
-    extensions: { code: error.code, ...(safe ? error.details : {}), http: { status: error.httpStatus } },
+    extensions: { code: error.code, ...(safe ? error.details : {}), http: { status: error.httpStatus, ...headers } },
   });
 }
 

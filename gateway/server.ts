@@ -1,13 +1,20 @@
 import type { CryptoKey } from 'jose';
+import type { Database } from '../db/client.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
 import type { OperationLimits } from '../directives/enforce/operation.ts';
 import { startGatewayCore, type GatewayCoreOptions, type RunningGateway } from './core/gateway.ts';
 import type { GatewayPlugin } from './core/plugin.ts';
+import { createLogger, failureCause, type Logger } from './logger.ts';
 import { useAuthentication, type AuthOptions } from './plugins/authentication/index.ts';
 import { useCallerAssertion } from './plugins/caller-assertion/index.ts';
 import { usePrivacyEnforcement } from './plugins/enforcement/index.ts';
 import { useExplorer } from './plugins/explorer/index.ts';
 import { usePurposeBinding } from './plugins/purpose/index.ts';
+import { useCors } from './plugins/cors/index.ts';
+import { useHealth } from './plugins/health/index.ts';
+import { useLogging } from './plugins/logging/index.ts';
+import { useMetrics, type MetricsOptions } from './plugins/metrics/index.ts';
+import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
 export type { GatewayContext, PrivacyOutcome } from './core/context.ts';
@@ -25,6 +32,16 @@ export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
   limits?: OperationLimits;
   /** Plugins that run after the privacy plugins (they see `context.privacy`). */
   plugins?: readonly GatewayPlugin[];
+  /** The database the consents come from: `/readyz` checks that it answers. */
+  database?: Database;
+  /** Structured logs (pino); silent when not given. */
+  logger?: Logger;
+  /** `/metrics` (prom-client), on by default; `false` turns it off. */
+  metrics?: MetricsOptions | false;
+  /** Browser origins allowed to call the gateway (CORS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Per-replica limits, on by default (600 requests a minute per caller, 20 failed authentications per address); `false` turns them off. */
+  rateLimits?: RateLimitOptions | false;
 }
 
 /**
@@ -51,14 +68,47 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, port: 4000 });
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const { auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, plugins = [], ...core } = options;
-  return startGatewayCore({
-    ...core,
-    plugins: [
-      ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
-      // The development explorer; production serves the API only.
-      ...(core.production ? [] : [useExplorer()]),
-      ...plugins,
-    ],
-  });
+  const { auth, assertionKey, bindingKey, pseudonymKey, enforcement, limits, plugins = [], database, logger: givenLogger, metrics: metricsOptions, corsOrigins, rateLimits, ...core } = options;
+  const logger = givenLogger ?? createLogger({ level: 'silent' });
+  const logging = useLogging({ logger });
+  const metrics = metricsOptions === false ? undefined : useMetrics({ host: core.host, ...metricsOptions });
+  // Consent lookups are counted, timed and their failures logged where the enforcement plugin calls them.
+  const loadConsents = logging.observeConsentLoader(metrics ? metrics.instrumentConsentLoader(options.loadConsents) : options.loadConsents);
+  const operations: GatewayPlugin[] = [
+    ...(rateLimits === false ? [] : [useRateLimit(rateLimits)]),
+    useHealth({ database, logger }),
+    logging,
+    ...(metrics ? [metrics] : []),
+    ...(corsOrigins && corsOrigins.length > 0 ? [useCors({ origins: corsOrigins })] : []),
+  ];
+  let running: RunningGateway;
+  try {
+    running = await startGatewayCore({
+      ...core,
+      plugins: [
+        ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
+        // The development explorer; production serves the API only.
+        ...(core.production ? [] : [useExplorer()]),
+        ...operations,
+        ...plugins,
+      ],
+    });
+  } catch (error) {
+    logger.error({ cause: failureCause(error) }, 'gateway failed to start');
+    throw error;
+  }
+  logger.info(
+    {
+      port: running.port,
+      production: core.production ?? false,
+      enforcement: enforcement ?? true,
+      subgraphs: Object.keys(core.subgraphUrls),
+      metrics: metrics ? (metrics.url ?? '/metrics') : 'off',
+      corsOrigins: corsOrigins?.length ?? 0,
+      rateLimits: rateLimits === false ? 'off' : { requestsPerMinute: 600, authFailuresPerMinute: 20, ...rateLimits },
+      keys: auth.keys.kind === 'remote' ? 'JWKS_URL' : 'development',
+    },
+    'gateway listening',
+  );
+  return running;
 }

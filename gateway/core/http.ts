@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -5,6 +6,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { GatewayContext } from './context.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** The response header that carries the request's id (the id of its log line and access-log row). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The gateway's HTTP server, before it listens: plugins add their routes to `app`. */
@@ -18,13 +21,16 @@ export function createHttpApp(): FastifyInstance {
     return503OnClosing: true,
     // Not used to build URLs: the GraphQL handler reads only the path and query of the request line.
     requestIdHeader: false,
+    // The gateway's own ids: a client-sent id is never trusted (it would reach the logs and the access log).
+    genReqId: () => randomUUID(),
   });
   // GraphQL over HTTP takes JSON bodies only: text/plain (which a browser may send cross-site) is refused with 415.
   app.removeContentTypeParser(['text/plain']);
   app.addContentTypeParser('application/graphql-response+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   // Answers hold personal data: no browser or proxy may keep them.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 404, `Not found: the GraphQL endpoint is ${GRAPHQL_PATH}.`, 'NOT_FOUND'));
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -58,6 +64,8 @@ export interface ServeOptions {
   port: number;
   host?: string;
   context: (request: FastifyRequest) => Promise<GatewayContext>;
+  /** How long `close()` waits for requests in flight before cutting their connections (default 10 s). */
+  shutdownTimeoutMs?: number;
 }
 
 /** A running gateway HTTP server. */
@@ -70,7 +78,7 @@ export interface ServedGateway {
 }
 
 /**
- * Serves the started Apollo Server at `/graphql` (GET and POST), `/health`, and the routes plugins added to `app`.
+ * Serves the started Apollo Server at `/graphql` (GET and POST) and the routes plugins added to `app`.
  * @example const served = await serveGateway(app, apollo, { port: 4000, context: async (request) => … });
  */
 export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<GatewayContext>, options: ServeOptions): Promise<ServedGateway> {
@@ -84,7 +92,6 @@ export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<Ga
       return handler.call(this, request, reply);
     },
   });
-  app.get('/health', async (_request, reply) => reply.header('content-type', 'application/json').send('{"status":"ok"}'));
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost';
@@ -95,8 +102,8 @@ export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<Ga
       return requestCount;
     },
     close: async () => {
-      // Waits for requests in flight; connections still open after 2 s are cut.
-      const timer = setTimeout(() => app.server.closeAllConnections(), 2_000).unref();
+      // Stops accepting and waits for requests in flight; connections still open after the bound are cut.
+      const timer = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000).unref();
       try {
         await app.close();
       } finally {

@@ -13,6 +13,8 @@ export function useAuthentication(options: AuthOptions): GatewayPlugin {
   const authenticate = createAuthenticator(options);
   return {
     name: 'authentication',
+    // Signing keys loaded: without them nobody can be verified.
+    readiness: async () => ({ name: 'signing-keys', ok: await authenticate.keysLoaded() }),
     async onRequest(draft) {
       try {
         draft.caller = await authenticate(draft.headers.get('authorization'));
