@@ -1,9 +1,11 @@
 // `npm start`: migrate, seed on first run, and serve the gateway and the three subgraphs in one process.
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedDatabase } from '../db/seed/index.ts';
-import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
+import { authOptions, ConfigError, loadConfig, operationsOptions } from '../gateway/config.ts';
+import { createLogger } from '../gateway/logger.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { answerHelp, isOperatorError, runCli } from './cli.ts';
+import { stopOnSignals } from './shutdown.ts';
 import { startSystem } from './system.ts';
 
 answerHelp(`npm start
@@ -27,8 +29,7 @@ async function main() {
     await handle.close().catch(() => {});
     process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  stopOnSignals(() => stop(0), { timeoutMs: config.shutdownTimeoutMs });
   try {
     console.log(`Database: ${handle.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.pgliteDir}`}`);
     await handle.migrate();
@@ -45,7 +46,7 @@ async function main() {
       host: config.host,
       production: config.production,
       ports: { gateway: config.gatewayPort, ...config.subgraphPorts },
-      gateway: { subgraphConnections: config.subgraphConnections },
+      gateway: { subgraphConnections: config.subgraphConnections, logger: createLogger({ level: config.logLevel }), ...operationsOptions(config) },
     });
   } catch (error) {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);

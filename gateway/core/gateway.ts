@@ -165,6 +165,8 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
     introspection: !production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // The composition root stops the server on SIGTERM/SIGINT (drain, then close): Apollo's own handler would stop it mid-request.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: 5_000 },
     formatError: createErrorFormatter({ hideSuggestions: production }),

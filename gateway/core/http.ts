@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -9,6 +9,8 @@ export const GRAPHQL_PATH = '/graphql';
 /** The response header that carries the request's id (the id of its log line and access-log row). */
 export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_BODY_BYTES = 1024 * 1024;
+/** On shutdown, how long connections accepted just before the listener closed may still send their request. */
+const DRAIN_GRACE_MS = 500;
 
 /** The gateway's HTTP server, before it listens: plugins add their routes to `app`. */
 export function createHttpApp(): FastifyInstance {
@@ -83,6 +85,11 @@ export interface ServedGateway {
  */
 export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<GatewayContext>, options: ServeOptions): Promise<ServedGateway> {
   let requestCount = 0;
+  let draining = false;
+  // While draining, every answer closes its connection, so a client reconnects (and is refused) instead of reusing it.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   const handler = fastifyApolloHandler(apollo, { context: (request) => options.context(request) });
   app.route<{ Reply: string }>({
     method: ['GET', 'POST'],
@@ -102,8 +109,14 @@ export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<Ga
       return requestCount;
     },
     close: async () => {
-      // Stops accepting and waits for requests in flight; connections still open after the bound are cut.
-      const timer = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000).unref();
+      const bound = options.shutdownTimeoutMs ?? 10_000;
+      // Stop accepting first, without closing the connections already accepted (http.Server#close would close them
+      // while idle, dropping a request already on its way): new clients are refused, accepted ones are served.
+      draining = true;
+      if (app.server.listening) NetServer.prototype.close.call(app.server);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_GRACE_MS, bound)));
+      // Then wait for requests in flight; connections still open after the bound are cut.
+      const timer = setTimeout(() => app.server.closeAllConnections(), bound).unref();
       try {
         await app.close();
       } finally {

@@ -85,6 +85,9 @@ export function useLogging(options: LoggingOptions): GatewayPlugin & { observeCo
     name: 'logging',
     apolloPlugins: () => [apollo],
     routes(app) {
+      app.addHook('onRequest', async (request) => {
+        if ((request.url.split('?')[0] ?? '') === GRAPHQL_PATH) logger.debug({ requestId: request.id, path: GRAPHQL_PATH }, 'request received');
+      });
       app.addHook('onResponse', async (request, reply) => {
         const known = facts.get(request.id);
         facts.delete(request.id);
