@@ -1,9 +1,16 @@
 // /healthz and /readyz over real HTTP: readiness names each check, follows the database away and back, and takes
 // plugins' own checks.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayPlugin } from '../gateway/core/plugin.ts';
+import { createEphemeralKeys } from '../gateway/keys.ts';
+import { createLogger } from '../gateway/logger.ts';
+import { startGateway } from '../gateway/server.ts';
+import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
 import { testDatabaseUrl } from './global-setup.ts';
 import { openTestDatabase } from './database.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
@@ -57,10 +64,22 @@ describe('health and readiness', () => {
   });
 });
 
+function collectLogs() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+}
+
 describe('readiness without the database', () => {
-  it('turns false within seconds when the database handle fails (closed)', async () => {
+  it('turns false within seconds when the database handle fails (closed), and logs why', async () => {
     const db = await openTestDatabase();
-    const t = await startTestSystem({ db });
+    const logs = collectLogs();
+    const t = await startTestSystem({ db, gateway: { logger: logs.logger } });
     try {
       await waitForReadiness(t, 200, 3_000);
       await db.close();
@@ -68,6 +87,8 @@ describe('readiness without the database', () => {
       expect((await readyz(t)).body.checks).toMatchObject({ database: 'failing', supergraph: 'ok' });
       // Liveness is not readiness: the process still answers.
       expect((await fetch(new URL('/healthz', t.system.gateway.url))).status).toBe(200);
+      expect(logs.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'database unreachable', check: 'database', cause: expect.objectContaining({ type: expect.any(String) }) }));
+      expect(logs.lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'not ready', failing: ['database'] }));
     } finally {
       await t.close();
     }
@@ -92,6 +113,38 @@ describe('readiness without the database', () => {
       await admin.end();
       await t.close();
       await db.close();
+    }
+  });
+});
+
+describe('readiness without the signing keys', () => {
+  it('is not ready while the JWKS cannot be loaded, and says so in the log', async () => {
+    // A port that was free a moment ago: nobody answers there.
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const keys = await createEphemeralKeys();
+    const logs = collectLogs();
+    const gateway = await startGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+      subgraphUrls: {},
+      auth: { issuer: 'i', audience: 'a', algorithms: ['ES256'], keys: { kind: 'remote', url: new URL(`http://127.0.0.1:${closed}/jwks.json`) }, clockToleranceSeconds: 5, maxTokenAgeSeconds: 3600 },
+      assertionKey: keys.assertion,
+      bindingKey: keys.bindingKey,
+      pseudonymKey: keys.pseudonymKey,
+      loadConsents: async () => new Map(),
+      logger: logs.logger,
+    });
+    try {
+      const res = await fetch(new URL('/readyz', gateway.url));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'not ready', checks: { supergraph: 'ok', 'signing-keys': 'failing' } });
+      expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'not ready', failing: ['signing-keys'] }));
+    } finally {
+      await gateway.close();
     }
   });
 });

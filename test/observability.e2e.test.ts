@@ -2,6 +2,7 @@
 // line is collected at debug level and /metrics is scraped; neither may hold a seeded personal value, a subject id,
 // a token or a submitted variable value, and both must show what happened (counts, codes, bounded names).
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,5 +167,25 @@ describe('metrics', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('are served on a port of their own when one is set (METRICS_PORT), and then not on the gateway port', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as net.AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const separate = await startTestSystem({ gateway: { metrics: { port } } });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('gateway_request_duration_seconds');
+      expect((await fetch(new URL('/metrics', separate.system.gateway.url))).status).toBe(404);
+    } finally {
+      await separate.close();
+    }
+    // Closed with the gateway.
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });
 });

@@ -142,8 +142,13 @@ export function createAuthenticator(
     keysLoaded: async (): Promise<boolean> => {
       if (!('reload' in getKey)) return true;
       const remote = getKey as ReturnType<typeof createRemoteJWKSet>;
-      if (remote.jwks() === undefined || !remote.fresh) await remote.reload();
-      return remote.jwks() !== undefined;
+      try {
+        if (remote.jwks() === undefined || !remote.fresh) await remote.reload();
+      } catch {
+        // The issuer did not answer: nobody can be verified until it does.
+        return false;
+      }
+      return remote.jwks() !== undefined && remote.fresh;
     },
   });
 }
