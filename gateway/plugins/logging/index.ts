@@ -88,6 +88,10 @@ export function useLogging(options: LoggingOptions): GatewayPlugin & { observeCo
       app.addHook('onRequest', async (request) => {
         if ((request.url.split('?')[0] ?? '') === GRAPHQL_PATH) logger.debug({ requestId: request.id, path: GRAPHQL_PATH }, 'request received');
       });
+      // A request whose client went away has no response: its entry goes with it.
+      app.addHook('onRequestAbort', async (request) => {
+        facts.delete(request.id);
+      });
       app.addHook('onResponse', async (request, reply) => {
         const known = facts.get(request.id);
         facts.delete(request.id);

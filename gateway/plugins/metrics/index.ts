@@ -124,6 +124,10 @@ export function useMetrics(options: MetricsOptions = {}): MetricsPlugin {
     },
     apolloPlugins: () => [apollo],
     async routes(app) {
+      // A request whose client went away has no response: its entry goes with it.
+      app.addHook('onRequestAbort', async (request) => {
+        operations.delete(request.id);
+      });
       app.addHook('onResponse', async (request, reply) => {
         const entry = operations.get(request.id);
         operations.delete(request.id);
