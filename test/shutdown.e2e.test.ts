@@ -1,6 +1,6 @@
 // Graceful shutdown of `npm start` under load: SIGTERM to the npm process; every request either completes or is
 // refused before it started (connection refused), the whole process tree is gone within the bound, the ports are free.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -168,8 +168,13 @@ describe('graceful shutdown of npm start', () => {
       expect(code).toBe(0);
       expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_000);
       // The whole tree (npm, node) is gone, not re-parented; and nobody listens on the ports any more.
-      await new Promise((r) => setTimeout(r, 200));
-      expect(isGroupAlive(child.pid!)).toBe(false);
+      while (isGroupAlive(child.pid!) && Date.now() - signalledAt < SHUTDOWN_TIMEOUT_MS + 2_000) await new Promise((r) => setTimeout(r, 100));
+      const left = isGroupAlive(child.pid!)
+        ? execFileSync('ps', ['-eo', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' })
+            .split('\n')
+            .filter((line) => line.trim().split(/\s+/)[0] === String(child.pid))
+        : [];
+      expect(left).toEqual([]);
       for (const url of urls) expect(await isPortFree(Number(url.port)), url.toString()).toBe(true);
     } finally {
       if (isGroupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
