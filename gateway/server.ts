@@ -32,10 +32,10 @@ export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
   limits?: OperationLimits;
   /** Plugins that run after the privacy plugins (they see `context.privacy`). */
   plugins?: readonly GatewayPlugin[];
-  /** The database the consents come from: `/readyz` checks that it answers. */
-  database?: Database;
   /** Structured logs (pino); silent when not given. */
   logger?: Logger;
+  /** The database the consents come from: `/readyz` checks that it answers. */
+  database?: Database;
   /** `/metrics` (prom-client), on by default; `false` turns it off. */
   metrics?: MetricsOptions | false;
   /** Browser origins allowed to call the gateway (CORS); none by default. */
@@ -50,7 +50,7 @@ export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
  */
 export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOptions>): GatewayPlugin[] {
   return [
-    useAuthentication(options.auth),
+    useAuthentication(options.auth, options.logger),
     usePurposeBinding(),
     useCallerAssertion(options.assertionKey, options.bindingKey),
     usePrivacyEnforcement({
@@ -75,18 +75,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Consent lookups are counted, timed and their failures logged where the enforcement plugin calls them.
   const loadConsents = logging.observeConsentLoader(metrics ? metrics.instrumentConsentLoader(options.loadConsents) : options.loadConsents);
   const operations: GatewayPlugin[] = [
+    // CORS first: its headers are on every answer, a 429 included, so a browser can read why it was refused.
+    ...(corsOrigins && corsOrigins.length > 0 ? [useCors({ origins: corsOrigins })] : []),
     ...(rateLimits === false ? [] : [useRateLimit(rateLimits)]),
     useHealth({ database, logger }),
     logging,
     ...(metrics ? [metrics] : []),
-    ...(corsOrigins && corsOrigins.length > 0 ? [useCors({ origins: corsOrigins })] : []),
   ];
   let running: RunningGateway;
   try {
     running = await startGatewayCore({
       ...core,
       plugins: [
-        ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
+        ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, logger }),
         // The development explorer; production serves the API only.
         ...(core.production ? [] : [useExplorer()]),
         ...operations,

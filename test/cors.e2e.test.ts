@@ -29,7 +29,7 @@ const preflight = (url: string, origin: string) =>
 let withCors: TestSystem;
 let without: TestSystem;
 beforeAll(async () => {
-  [withCors, without] = await Promise.all([startTestSystem({ gateway: { corsOrigins: [APP] } }), startTestSystem()]);
+  [withCors, without] = await Promise.all([startTestSystem({ gateway: { corsOrigins: [APP], rateLimits: { requestsPerMinute: 0, authFailuresPerMinute: 2 } } }), startTestSystem()]);
 });
 afterAll(async () => {
   await Promise.all([withCors?.close(), without?.close()]);
@@ -82,5 +82,15 @@ describe('CORS', () => {
     const res = await send(url.toString(), 'GET', { origin: APP, authorization: `Bearer ${token}` });
     expect(res.status).toBe(400);
     expect(res.body).toMatch(/CSRF|preflight/i);
+  });
+
+  // Last: it leaves this address over its failed-authentication limit.
+  it('lets the allowed origin read a refusal too (401, then 429 with Retry-After)', async () => {
+    const post = () =>
+      send(withCors.system.gateway.url, 'POST', { origin: APP, 'content-type': 'application/json', authorization: 'Bearer not-a-token' }, '{"query":"{ __typename }"}');
+    const answers = [await post(), await post(), await post()];
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 429]);
+    for (const answer of answers) expect(answer.headers['access-control-allow-origin']).toBe(APP);
+    expect(answers[2]!.headers['access-control-expose-headers']).toMatch(/retry-after/);
   });
 });

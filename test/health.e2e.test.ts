@@ -11,6 +11,7 @@ import { createEphemeralKeys } from '../gateway/keys.ts';
 import { createLogger } from '../gateway/logger.ts';
 import { startGateway } from '../gateway/server.ts';
 import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
+import { signToken } from '../gateway/token.ts';
 import { testDatabaseUrl } from './global-setup.ts';
 import { openTestDatabase } from './database.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
@@ -143,6 +144,17 @@ describe('readiness without the signing keys', () => {
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ status: 'not ready', checks: { supergraph: 'ok', 'signing-keys': 'failing' } });
       expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'not ready', failing: ['signing-keys'] }));
+      // A request meanwhile is refused 503 and the log names why, with the fetch failure's code.
+      const token = await signToken(keys.issuer, { sub: 's', role: 'analyst', purposes: ['ANALYTICS'], issuer: 'i', audience: 'a' });
+      const refused = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(refused.status).toBe(503);
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ level: 50, msg: 'signing keys (JWKS) could not be loaded', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) }),
+      );
     } finally {
       await gateway.close();
     }

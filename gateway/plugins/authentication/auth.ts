@@ -133,7 +133,7 @@ export function createAuthenticator(
     } catch (error) {
       if (error instanceof PrivacyError) throw error;
       // The keys could not be fetched: nobody can be verified, which is the gateway's fault, not the token's.
-      if (keysUnavailable(error, options.keys.kind === 'remote')) throw new ServiceError('SERVICE_UNAVAILABLE', 'The token signing keys could not be loaded; try again later.');
+      if (keysUnavailable(error, options.keys.kind === 'remote')) throw new ServiceError('SERVICE_UNAVAILABLE', 'The token signing keys could not be loaded; try again later.', {}, { cause: error });
       throw unauthenticated(describeJoseError(error));
     }
   };

@@ -14,7 +14,7 @@ export interface CorsOptions {
 
 /**
  * CORS for browser clients with @fastify/cors: only the configured origins, the contract's request headers, the
- * request id exposed; no credentials (tokens travel in `Authorization`, never in cookies). Apollo's CSRF prevention
+ * request id and `Retry-After` exposed; no credentials (tokens travel in `Authorization`, never in cookies). Apollo's CSRF prevention
  * stays on: a simple cross-site request without a preflight is still refused.
  * @example useCors({ origins: ['https://app.example.com'] })
  */
@@ -27,7 +27,7 @@ export function useCors(options: CorsOptions): GatewayPlugin {
         origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
         methods: ['GET', 'POST'],
         allowedHeaders: [...CORS_ALLOWED_HEADERS],
-        exposedHeaders: [REQUEST_ID_HEADER],
+        exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
         credentials: false,
         maxAge: options.maxAgeSeconds ?? 600,
         strictPreflight: true,

@@ -44,7 +44,7 @@ export function useRateLimit(options: RateLimitOptions = {}): GatewayPlugin {
     routes(app) {
       if (!authFailures) return;
       app.addHook('onRequest', async (request, reply) => {
-        if ((request.url.split('?')[0] ?? '') !== GRAPHQL_PATH) return;
+        if (request.method === 'OPTIONS' || (request.url.split('?')[0] ?? '') !== GRAPHQL_PATH) return;
         const spent = await authFailures.get(request.ip);
         if (!spent || spent.consumedPoints < authFailuresPerMinute) return;
         const seconds = retryAfterSeconds(spent);
