@@ -40,6 +40,52 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be an integer between \\d+ and \\d+`));
   });
 
+  it('has operational defaults: info logs, metrics on the gateway port, no CORS origin, limits on, 10 s shutdown', () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: 'info',
+      metricsPort: null,
+      corsOrigins: [],
+      rateLimits: { requestsPerMinute: 600, authFailuresPerMinute: 20 },
+      shutdownTimeoutMs: 10_000,
+    });
+    const config = loadConfig({
+      LOG_LEVEL: 'DEBUG',
+      METRICS_PORT: '9464',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '5',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'debug',
+      metricsPort: 9464,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      rateLimits: { requestsPerMinute: 0, authFailuresPerMinute: 5 },
+      shutdownTimeoutMs: 2500,
+    });
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'loud'],
+    ['METRICS_PORT', 'x'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', '*'],
+    ['RATE_LIMIT_REQUESTS_PER_MINUTE', 'lots'],
+    ['RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', '-1'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon'],
+  ])('refuses %s=%s in one line naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^${name} must `));
+    expect((error as Error).message).not.toContain('\n');
+  });
+
   it.each(['FOO256', 'HS256', 'none', 'ES256,FOO256', ',', 'es256'])('refuses JWT_ALGORITHMS=%s', (value) => {
     expect(() => loadConfig({ JWT_ALGORITHMS: value })).toThrow(/^JWT_ALGORITHMS must list asymmetric algorithms only/);
   });

@@ -29,7 +29,20 @@ export interface Config {
   seedCandidates: number;
   /** Keep-alive connections from the gateway to each subgraph. */
   subgraphConnections: number;
+  /** pino level of the structured logs. */
+  logLevel: LogLevel;
+  /** A separate port for `/metrics`; null serves it on the gateway's port. */
+  metricsPort: number | null;
+  /** Browser origins allowed to call the gateway (CORS); empty allows none. */
+  corsOrigins: string[];
+  /** Per replica; 0 turns a limit off. */
+  rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
+  /** How long a stopping server lets requests in flight finish. */
+  shutdownTimeoutMs: number;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEV_ISSUER = 'https://dev.privacy-gateway.local';
 export const DEFAULT_AUDIENCE = 'job-portal-graph';
@@ -113,6 +126,31 @@ function host(env: NodeJS.ProcessEnv): string {
   return raw;
 }
 
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, or unset for info.`);
+  return raw as LogLevel;
+}
+
+/** Exact origins (scheme, host, optional port; no path), comma-separated; a bad one is named (an origin is no secret). */
+function originList(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry.replace(/\/$/, '') || !/^https?:/.test(entry)) {
+      const shown = entry.length <= 100 && !/[\u0000-\u001f]/.test(entry) ? ` ("${entry}" is not one)` : '';
+      throw new ConfigError(`CORS_ORIGINS must list exact origins such as https://app.example.com, comma-separated${shown}, or be unset for none.`);
+    }
+  }
+  return entries.map((entry) => new URL(entry).origin);
+}
+
 function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -173,6 +211,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     seedCandidates: integer(env, 'SEED_CANDIDATES', 2_000, 1, 1_000_000),
     subgraphConnections: integer(env, 'SUBGRAPH_CONNECTIONS', DEFAULT_SUBGRAPH_CONNECTIONS, 1, 1_024),
+    logLevel: logLevel(env),
+    metricsPort: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 0, 65535) : null,
+    corsOrigins: originList(env),
+    rateLimits: {
+      requestsPerMinute: integer(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 0, 1_000_000),
+      authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    },
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}
+
+/** The gateway's operational settings from a configuration (metrics port, CORS origins, rate limits, shutdown bound). */
+export function operationsOptions(config: Config) {
+  return {
+    metrics: config.metricsPort === null ? {} : { port: config.metricsPort },
+    corsOrigins: config.corsOrigins,
+    rateLimits: config.rateLimits,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   };
 }
 

@@ -1,12 +1,14 @@
 // `npm run start:gateway`: the gateway alone, in front of subgraphs at USERS_URL, EMPLOYERS_URL, MARKETING_URL.
 import { readFileSync } from 'node:fs';
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
-import { authOptions, loadConfig } from '../gateway/config.ts';
+import { authOptions, loadConfig, operationsOptions } from '../gateway/config.ts';
 import { createConsentLoader } from '../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
+import { createLogger } from '../gateway/logger.ts';
 import { startGateway } from '../gateway/server.ts';
 import { SUPERGRAPH_FILE } from '../gateway/supergraph.ts';
 import { answerHelp, runCli } from './cli.ts';
+import { stopOnSignals } from './shutdown.ts';
 
 answerHelp(`npm run start:gateway
 
@@ -33,6 +35,9 @@ await runCli(async () => {
     host: config.host,
     production: config.production,
     subgraphConnections: config.subgraphConnections,
+    database: handle.db,
+    logger: createLogger({ level: config.logLevel }),
+    ...operationsOptions(config),
   });
   console.log(`gateway at ${gateway.url}`);
   const stop = async () => {
@@ -40,6 +45,5 @@ await runCli(async () => {
     await handle.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(stop, { timeoutMs: config.shutdownTimeoutMs });
 });

@@ -1,6 +1,7 @@
 // `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway keys in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { answerHelp, runCli } from './cli.ts';
+import { stopOnSignals } from './shutdown.ts';
 import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
@@ -35,6 +36,5 @@ await runCli(async () => {
     await handle.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(stop, { timeoutMs: config.shutdownTimeoutMs });
 });

@@ -30,7 +30,7 @@ export interface SystemOptions {
   production?: boolean;
   enforcement?: boolean;
   /** Extra gateway options (limits, …). */
-  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs'>>;
   /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
   audit?: Partial<AuditLogOptions>;
 }
@@ -102,6 +102,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       bindingKey: options.keys.bindingKey,
       pseudonymKey: options.keys.pseudonymKey,
       loadConsents: createConsentLoader(options.db),
+      database: options.db,
       port: options.ports?.gateway ?? 0,
       host: options.host,
       production: options.production,
