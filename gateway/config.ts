@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
@@ -39,6 +40,12 @@ export interface Config {
   rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
   /** How long a stopping server lets requests in flight finish. */
   shutdownTimeoutMs: number;
+  /** Gateway worker processes sharing the port (1: no workers, the process serves itself). */
+  gatewayWorkers: number;
+  /** A subgraph serves HTTPS with this PEM key and certificate (TLS_KEY_FILE, TLS_CERT_FILE). */
+  tls: { key: string; cert: string } | null;
+  /** The gateway trusts only this PEM authority for https subgraph URLs (SUBGRAPH_CA_FILE). */
+  subgraphCa: string | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -158,6 +165,26 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   return raw;
 }
 
+/** The text of the file a variable names (a path is not a secret: it is named in the message), or null when unset. */
+function fileText(env: NodeJS.ProcessEnv, name: string, what: string): string | null {
+  const file = env[name]?.trim();
+  if (!file) return null;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name} must name a readable file holding ${what}; ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv): { key: string; cert: string } | null {
+  const cert = fileText(env, 'TLS_CERT_FILE', 'a PEM certificate (chain)');
+  const key = fileText(env, 'TLS_KEY_FILE', 'a PEM private key');
+  if ((cert === null) !== (key === null)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither.');
+  if (cert !== null && !cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TLS_CERT_FILE must hold a PEM certificate (-----BEGIN CERTIFICATE-----).');
+  if (key !== null && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new ConfigError('TLS_KEY_FILE must hold a PEM private key (-----BEGIN … PRIVATE KEY-----).');
+  return cert !== null && key !== null ? { cert, key } : null;
+}
+
 /** Where the data lives, validated: `DATABASE_URL` (PostgreSQL), otherwise the embedded folder `PGLITE_DIR`. */
 export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string | null; pgliteDir: string } {
   return {
@@ -219,7 +246,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     },
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    gatewayWorkers: workers(env),
+    tls: tlsFiles(env),
+    subgraphCa: caFile(env),
   };
+}
+
+function workers(env: NodeJS.ProcessEnv): number {
+  const count = integer(env, 'GATEWAY_WORKERS', 1, 1, 64);
+  if (count > 1 && !env.DATABASE_URL?.trim()) {
+    throw new ConfigError('GATEWAY_WORKERS above 1 needs DATABASE_URL: the embedded database serves one process only.');
+  }
+  return count;
+}
+
+function caFile(env: NodeJS.ProcessEnv): string | null {
+  const ca = fileText(env, 'SUBGRAPH_CA_FILE', 'PEM certificates of the authority that signs the subgraphs\' certificates');
+  if (ca !== null && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('SUBGRAPH_CA_FILE must hold PEM certificates (-----BEGIN CERTIFICATE-----).');
+  return ca;
 }
 
 /** The gateway's operational settings from a configuration (metrics port, CORS origins, rate limits, shutdown bound). */

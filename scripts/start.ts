@@ -9,6 +9,7 @@ import { answerHelp, isOperatorError, parseFlags, runCli } from './cli.ts';
 import { startSeeding } from './seeding.ts';
 import { stopOnSignals } from './shutdown.ts';
 import { startSystem } from './system.ts';
+import { startTracingFromEnv } from '../telemetry/tracing.ts';
 
 answerHelp(`npm start [-- --seed]
 
@@ -31,6 +32,7 @@ async function main() {
   const started = Date.now();
   const flags = parseFlags('npm start', { seed: { type: 'boolean' } });
   const config = loadConfig();
+  const tracing = startTracingFromEnv('privacy-gateway');
   const seeding = startSeeding({ database: config.databaseUrl ? 'postgres' : 'pglite', production: config.production, seedFlag: flags.seed === true });
   const handle = await createDatabase(databaseConfigFromEnv());
   let system: Awaited<ReturnType<typeof startSystem>> | undefined;
@@ -41,6 +43,7 @@ async function main() {
     console.log('\nShutting down…');
     await system?.close().catch(() => {});
     await handle.close().catch(() => {});
+    await tracing.shutdown().catch(() => {});
     process.exit(code);
   };
   stopOnSignals(() => stop(0), { timeoutMs: config.shutdownTimeoutMs });
