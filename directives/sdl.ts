@@ -3,7 +3,7 @@ import { CATEGORY_CODES, CONSENT_PURPOSES, MASK_STRATEGY_CODES, PURPOSE_CODES, P
 /** The `@link` URL of the privacy vocabulary; its name (`privacy`) prefixes the helper enums. */
 export const PRIVACY_SPEC_URL = 'https://specs.privacy-gateway.dev/privacy/v1.0';
 
-export const PRIVACY_DIRECTIVES = ['@pii', '@consentRequired', '@notPersonal', '@dataSubject'] as const;
+export const PRIVACY_DIRECTIVES = ['@pii', '@consentRequired', '@notPersonal', '@dataSubject', '@aggregate'] as const;
 
 /**
  * The directive definitions and their enums, generated from the purpose and category tables.
@@ -35,6 +35,12 @@ directive @notPersonal(reason: String) on FIELD_DEFINITION
 
 "The field of this type that identifies its data subject (a candidate id)."
 directive @dataSubject(field: String!) on OBJECT
+
+"""
+A root field that releases only anonymized statistics (noisy counts over a known domain, charged to a privacy
+budget), under \`purposes\` (aggregate-only purposes) and never otherwise. What it returns holds no personal field.
+"""
+directive @aggregate(purposes: [privacy__Purpose!]!) on FIELD_DEFINITION
 `;
 
 /** The schema extension a subgraph puts first: federation link, privacy link, composed directives. */

@@ -372,6 +372,12 @@ describe('validatePrivacyIndex', () => {
     ['a consent purpose without @consentRequired', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [MARKETING]) }', 'P.email', /consent/],
     ['an aggregate-only purpose', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [ANALYTICS]) }', 'P.email', /aggregates/],
     ['a subject field that does not exist', 'type P @dataSubject(field: "nope") { id: ID! }', 'P.nope', /does not exist/],
+    ['@aggregate under a purpose that is not aggregate-only', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: [ANALYTICS, SUPPORT]) }', 'Query.t', /not an aggregate-only/],
+    ['@aggregate without purposes', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: []) }', 'Query.t', /no purpose/],
+    ['a non-null @aggregate field', 'type P { id: ID! } type T { n: Int } extend type Query { t: T! @aggregate(purposes: [ANALYTICS]) }', 'Query.t', /nullable/],
+    ['@aggregate off the Query type', 'type P { id: ID! @notPersonal t: Int @aggregate(purposes: [ANALYTICS]) }', 'P.t', /Query type only/],
+    ['@aggregate returning personal data', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [SUPPORT]) } type T { people: [P!]! } extend type Query { t: T @aggregate(purposes: [ANALYTICS]) }', 'Query.t', /holding personal data/],
+    ['@aggregate with @notPersonal', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: [ANALYTICS]) @notPersonal }', 'Query.t', /cannot be combined/],
   ])('refuses %s', (_name, typeSdl, coordinate, message) => {
     const found = problemsOf(typeSdl);
     expect(found).toContainEqual(expect.objectContaining({ coordinate, message: expect.stringMatching(message) }));

@@ -291,7 +291,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       if (definition && childSets.length > 0 && decision.kind !== 'deny') {
         child = planSelection(walk, getNamedType(definition.type) as GraphQLCompositeType, childSets, depth + 1);
       }
-      entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal', occurrences });
+      entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal' && classification?.kind !== 'aggregate', occurrences });
     }
     plan.byType.set(concrete.name, entries);
     const here = entries.some((e) => e.check?.consent);
