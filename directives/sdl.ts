@@ -1,4 +1,5 @@
 import { CATEGORY_CODES, CONSENT_PURPOSES, MASK_STRATEGY_CODES, PURPOSE_CODES, PURPOSES } from './purposes.ts';
+import { CANDIDATE_DIMENSION_CODES, FUNNEL_DIMENSION_CODES } from './statistics/domains.ts';
 
 /** The `@link` URL of the privacy vocabulary; its name (`privacy`) prefixes the helper enums. */
 export const PRIVACY_SPEC_URL = 'https://specs.privacy-gateway.dev/privacy/v1.0';
@@ -150,8 +151,22 @@ ${CONSENT_PURPOSES.map((p) => {
 }
 `;
 
+/** The dimensions analysts group candidate and funnel statistics by, generated from directives/statistics/domains.ts. */
+export const candidateDimensionEnumSdl = `
+${description('What candidate statistics can be grouped by (the known domains are in the README).')}
+enum CandidateDimension { ${CANDIDATE_DIMENSION_CODES.join(' ')} }
+`;
+export const funnelDimensionEnumSdl = `
+${description('What the application funnel can be grouped by, besides the application status.')}
+enum FunnelDimension { ${FUNNEL_DIMENSION_CODES.join(' ')} }
+`;
+
 /** Public enums generated from the vocabulary; a subgraph schema that names one gets its definition appended. */
-const GENERATED_ENUMS: Readonly<Record<string, string>> = { ConsentPurpose: consentPurposeEnumSdl };
+const GENERATED_ENUMS: Readonly<Record<string, string>> = {
+  ConsentPurpose: consentPurposeEnumSdl,
+  CandidateDimension: candidateDimensionEnumSdl,
+  FunnelDimension: funnelDimensionEnumSdl,
+};
 
 /** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */
 const FEDERATION_DIRECTIVES = ['@key', '@shareable', '@inaccessible', '@external', '@requires', '@provides', '@override', '@tag', '@interfaceObject'] as const;

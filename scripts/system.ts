@@ -13,6 +13,7 @@ import { employersSubgraph } from '../subgraphs/employers/index.ts';
 import { marketingSubgraph } from '../subgraphs/marketing/index.ts';
 import { usersSubgraph } from '../subgraphs/users/index.ts';
 import { composeSupergraph } from './composition.ts';
+import { normalizeBudget, type BudgetOptions } from '../directives/statistics/accountant.ts';
 
 /** The three subgraphs, each with its SDL, resolvers and name. */
 export function allSubgraphs(): SubgraphDefinition[] {
@@ -28,6 +29,8 @@ export interface SystemOptions {
   ports?: Partial<Record<SubgraphName | 'gateway', number>>;
   production?: boolean;
   enforcement?: boolean;
+  /** The statistics budget of the subgraphs (the environment's when absent). */
+  statistics?: BudgetOptions;
   /** Extra gateway options (limits, …). */
   gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
 }
@@ -42,7 +45,7 @@ export interface RunningSystem {
 
 /** Starts the three subgraphs on one database. */
 export async function startSubgraphs(
-  options: { db: Database; assertionJwks: JSONWebKeySet; bindingKey: Uint8Array; host?: string; ports?: Partial<Record<SubgraphName, number>> },
+  options: { db: Database; assertionJwks: JSONWebKeySet; bindingKey: Uint8Array; host?: string; ports?: Partial<Record<SubgraphName, number>>; statistics?: BudgetOptions },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
   const started: Partial<Record<SubgraphName, ServedGraphQL>> = {};
@@ -54,6 +57,7 @@ export async function startSubgraphs(
         bindingKey: options.bindingKey,
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
+        statisticsBudget: options.statistics ? normalizeBudget(options.statistics) : undefined,
       });
     }
   } catch (error) {
@@ -71,7 +75,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const definitions = allSubgraphs();
   const supergraphSdl = composeSupergraph();
   const subgraphs = await startSubgraphs(
-    { db: options.db, assertionJwks: options.keys.assertion.jwks, bindingKey: options.keys.bindingKey, host: options.host, ports: options.ports },
+    { db: options.db, assertionJwks: options.keys.assertion.jwks, bindingKey: options.keys.bindingKey, host: options.host, ports: options.ports, statistics: options.statistics },
     definitions,
   );
   let gateway: RunningGateway;

@@ -2,3 +2,4 @@ export * from './users.ts';
 export * from './employers.ts';
 export * from './marketing.ts';
 export * from './privacy.ts';
+export * from './statistics.ts';

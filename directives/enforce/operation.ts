@@ -436,8 +436,13 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
       enter(node) {
         typeStack.push(schema.getRootType(node.operation) ?? null);
       },
-      leave() {
+      leave(node) {
         typeStack.pop();
+        // Every root field withheld (a statistics field asked for by anyone else): the operation still needs a selection.
+        if (node.selectionSet.selections.length === 0) {
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [hidden('__typename', FILLER_ALIAS)] } };
+        }
+        return undefined;
       },
     },
     FragmentDefinition: {
