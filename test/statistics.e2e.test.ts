@@ -22,6 +22,9 @@ import { expectedAbsoluteError } from '../directives/statistics/mechanism.ts';
 import { readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
+import { countApplications } from '../subgraphs/employers/statistics.ts';
+import { applications, jobs } from '../db/schema/employers.ts';
+import { APPLICATION_STATUS_DOMAIN, JOB_CATEGORY_DOMAIN } from '../directives/statistics/domains.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
 
 let t: TestSystem;
@@ -142,6 +145,50 @@ describe('candidate statistics: counting', () => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(res.body)).not.toContain('lan.nguyen');
     expect((await t.query('{ privacyBudget { epsilonSpent } }', { token })).body.data!.privacyBudget.epsilonSpent).toBe(before);
+  });
+});
+
+describe('the application funnel', () => {
+  it('counts status × job category in PostgreSQL as the rows say, at most five applications per active candidate', async () => {
+    const db = t.db.db;
+    // One active candidate applies to seven jobs: only the five newest count.
+    const [active] = await db.select({ id: subjects.subjectId }).from(subjects).where(eq(subjects.standing, 'ACTIVE')).limit(1);
+    const seven = await db.select({ id: jobs.id }).from(jobs).limit(7);
+    await db.insert(applications).values(seven.map((j, i) => ({ id: crypto.randomUUID(), jobId: j.id, candidateId: active!.id, status: 'SUBMITTED' as const, createdAt: new Date(Date.now() - i * 86_400_000) })));
+    const rows = await db
+      .select({ candidateId: applications.candidateId, id: applications.id, status: applications.status, createdAt: applications.createdAt, category: jobs.category, standing: subjects.standing })
+      .from(applications)
+      .innerJoin(jobs, eq(jobs.id, applications.jobId))
+      .leftJoin(subjects, eq(subjects.subjectId, applications.candidateId));
+    const byCandidate = new Map<string, typeof rows>();
+    for (const r of rows.filter((r) => r.standing === 'ACTIVE')) byCandidate.set(r.candidateId, [...(byCandidate.get(r.candidateId) ?? []), r]);
+    const expected = new Map<string, number>();
+    let clamped = 0;
+    for (const list of byCandidate.values()) {
+      list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      if (list.length > CONTRIBUTION_BOUNDS.applicationsPerCandidate) clamped++;
+      for (const r of list.slice(0, CONTRIBUTION_BOUNDS.applicationsPerCandidate)) {
+        const key = `${r.status}\u0000${r.category}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+    }
+    expect(Object.fromEntries(await countApplications(db, 'JOB_CATEGORY', {}))).toEqual(Object.fromEntries(expected));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(clamped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('releases every status × category cell of the known domain over HTTP', async () => {
+    const token = await t.token({ role: 'analyst' });
+    const res = await t.query('{ applicationFunnel(groupBy: JOB_CATEGORY) { dimensions sensitivity cells { group count suppressed } } }', { token });
+    expect(res.body.errors).toBeUndefined();
+    const table = res.body.data!.applicationFunnel;
+    expect(table.dimensions).toEqual(['STATUS', 'JOB_CATEGORY']);
+    expect(table.sensitivity).toBe(CONTRIBUTION_BOUNDS.applicationsPerCandidate);
+    expect(table.cells.map((c: { group: string[] }) => c.group)).toEqual(APPLICATION_STATUS_DOMAIN.flatMap((s) => JOB_CATEGORY_DOMAIN.map((c) => [s, c])));
+    for (const c of table.cells) expect(c.suppressed).toBe(c.count === null);
+    const support = await t.query('{ applicationFunnel(groupBy: MONTH) { dimensions } }', { token: await t.token({ role: 'support' }), purpose: 'SUPPORT' });
+    expect(support.body.data).toEqual({ applicationFunnel: null });
+    expect(support.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.applicationFunnel' });
   });
 });
 
