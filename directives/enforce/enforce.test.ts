@@ -9,7 +9,8 @@ import { planOperation } from './operation.ts';
 import { ConsentPrefetch, shapeResponse } from './response.ts';
 
 const sdl = `${privacyDirectiveDefinitions}
-type Query { me: Person  people: [Person!]!  node(id: ID!): Node }
+type Query { me: Person  people: [Person!]!  node(id: ID!): Node  stats: Stats @aggregate(purposes: [ANALYTICS]) }
+type Stats { total: Int }
 interface Node { id: ID! }
 type Person implements Node @dataSubject(field: "id") {
   id: ID! @notPersonal
@@ -60,6 +61,15 @@ describe('the test schema', () => {
 });
 
 describe('planOperation', () => {
+  it('releases a statistics field to the analyst only, and keeps an operation valid when it withholds every root field', () => {
+    const analyst = plan('{ stats { total } }', caller('ANALYTICS', 'analyst'));
+    expect(analyst.deniedCoordinates).toEqual([]);
+    const support = plan('{ stats { total } }', caller('SUPPORT', 'support'));
+    expect(support.deniedCoordinates).toEqual(['Query.stats']);
+    expect(print(support.document)).toContain('_pv_e: __typename');
+    expect(validate(schema, support.document)).toEqual([]);
+  });
+
   it('removes denied fields from every alias and fragment before planning, keeping the document valid', () => {
     const query = 'query Q { people { a: email b: email ...F ... on Person { c: email } name } } fragment F on Person { d: email }';
     const p = plan(query, caller('ANALYTICS', 'analyst'));
