@@ -1,5 +1,5 @@
 import { CATEGORY_CODES, CONSENT_PURPOSES, MASK_STRATEGY_CODES, PURPOSE_CODES, PURPOSES } from './purposes.ts';
-import { CANDIDATE_DIMENSION_CODES, FUNNEL_DIMENSION_CODES } from './statistics/domains.ts';
+import { CAMPAIGN_DIMENSION_CODES, CANDIDATE_DIMENSION_CODES, FUNNEL_DIMENSION_CODES } from './statistics/domains.ts';
 
 /** The `@link` URL of the privacy vocabulary; its name (`privacy`) prefixes the helper enums. */
 export const PRIVACY_SPEC_URL = 'https://specs.privacy-gateway.dev/privacy/v1.0';
@@ -161,11 +161,17 @@ ${description('What the application funnel can be grouped by, besides the applic
 enum FunnelDimension { ${FUNNEL_DIMENSION_CODES.join(' ')} }
 `;
 
+export const campaignDimensionEnumSdl = `
+${description('What campaign reach can be grouped by, besides the outcome (sent, opened).')}
+enum CampaignDimension { ${CAMPAIGN_DIMENSION_CODES.join(' ')} }
+`;
+
 /** Public enums generated from the vocabulary; a subgraph schema that names one gets its definition appended. */
 const GENERATED_ENUMS: Readonly<Record<string, string>> = {
   ConsentPurpose: consentPurposeEnumSdl,
   CandidateDimension: candidateDimensionEnumSdl,
   FunnelDimension: funnelDimensionEnumSdl,
+  CampaignDimension: campaignDimensionEnumSdl,
 };
 
 /** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */

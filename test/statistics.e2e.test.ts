@@ -23,6 +23,9 @@ import { readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
 import { countApplications } from '../subgraphs/employers/statistics.ts';
+import { CAMPAIGN_REACH_SENSITIVITY, countCampaignReach } from '../subgraphs/marketing/statistics.ts';
+import { campaignRecipients, campaigns } from '../db/schema/marketing.ts';
+import { CAMPAIGN_CHANNEL_DOMAIN, CAMPAIGN_OUTCOME_DOMAIN } from '../directives/statistics/domains.ts';
 import { applications, jobs } from '../db/schema/employers.ts';
 import { APPLICATION_STATUS_DOMAIN, JOB_CATEGORY_DOMAIN } from '../directives/statistics/domains.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
@@ -189,6 +192,42 @@ describe('the application funnel', () => {
     const support = await t.query('{ applicationFunnel(groupBy: MONTH) { dimensions } }', { token: await t.token({ role: 'support' }), purpose: 'SUPPORT' });
     expect(support.body.data).toEqual({ applicationFunnel: null });
     expect(support.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.applicationFunnel' });
+  });
+});
+
+describe('campaign reach and response', () => {
+  it('counts sent and opened deliveries by channel as the rows say, at most three per active candidate', async () => {
+    const db = t.db.db;
+    const rows = await db
+      .select({ candidateId: campaignRecipients.candidateId, campaignId: campaignRecipients.campaignId, sentAt: campaignRecipients.sentAt, openedAt: campaignRecipients.openedAt, channel: campaigns.channel, standing: subjects.standing })
+      .from(campaignRecipients)
+      .innerJoin(campaigns, eq(campaigns.id, campaignRecipients.campaignId))
+      .leftJoin(subjects, eq(subjects.subjectId, campaignRecipients.candidateId));
+    const byCandidate = new Map<string, typeof rows>();
+    for (const r of rows.filter((r) => r.standing === 'ACTIVE' && r.sentAt)) byCandidate.set(r.candidateId, [...(byCandidate.get(r.candidateId) ?? []), r]);
+    const expected = new Map<string, number>();
+    for (const list of byCandidate.values()) {
+      list.sort((a, b) => b.sentAt!.getTime() - a.sentAt!.getTime() || (a.campaignId < b.campaignId ? -1 : 1));
+      for (const r of list.slice(0, CONTRIBUTION_BOUNDS.deliveriesPerCandidate)) {
+        for (const outcome of r.openedAt ? ['SENT', 'OPENED'] : ['SENT']) expected.set(`${outcome}\u0000${r.channel}`, (expected.get(`${outcome}\u0000${r.channel}`) ?? 0) + 1);
+      }
+    }
+    expect(expected.size).toBeGreaterThan(0);
+    // The clamp is exercised: some candidate has more deliveries than count.
+    expect([...byCandidate.values()].some((list) => list.length > CONTRIBUTION_BOUNDS.deliveriesPerCandidate)).toBe(true);
+    expect(Object.fromEntries(await countCampaignReach(db, 'CHANNEL', {}))).toEqual(Object.fromEntries(expected));
+  });
+
+  it('releases every outcome × channel cell over HTTP, to analysts only', async () => {
+    const res = await t.query('{ campaignReach(groupBy: CHANNEL) { dimensions sensitivity cells { group count suppressed } } }', { token: await t.token({ role: 'analyst' }) });
+    expect(res.body.errors).toBeUndefined();
+    const table = res.body.data!.campaignReach;
+    expect(table.dimensions).toEqual(['OUTCOME', 'CHANNEL']);
+    expect(table.sensitivity).toBe(CAMPAIGN_REACH_SENSITIVITY);
+    expect(table.cells.map((c: { group: string[] }) => c.group)).toEqual(CAMPAIGN_OUTCOME_DOMAIN.flatMap((o) => CAMPAIGN_CHANNEL_DOMAIN.map((c) => [o, c])));
+    const marketer = await t.query('{ campaignReach(groupBy: CHANNEL) { dimensions } }', { token: await t.token({ role: 'marketer' }), purpose: 'MARKETING' });
+    expect(marketer.body.data).toEqual({ campaignReach: null });
+    expect(marketer.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.campaignReach' });
   });
 });
 

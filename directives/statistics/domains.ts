@@ -59,6 +59,8 @@ export const CONTRIBUTION_BOUNDS = {
   industriesPerCandidate: 3,
   /** Applications counted per candidate in one funnel table, newest first. */
   applicationsPerCandidate: 5,
+  /** Campaign deliveries counted per candidate in one reach table, newest first (each counts as sent, and opened if so). */
+  deliveriesPerCandidate: 3,
 } as const;
 
 export const STATISTICS_SOURCES: readonly SeedClause[] = [
@@ -86,6 +88,21 @@ export const FUNNEL_DIMENSIONS = {
 } as const satisfies Record<string, { domain: readonly string[] | 'months' }>;
 
 export type FunnelDimension = keyof typeof FUNNEL_DIMENSIONS;
+
+/** Campaign outcomes: reached (sent) and responded (opened); the response rate is OPENED / SENT of the noisy counts. */
+export const CAMPAIGN_OUTCOME_DOMAIN = ['SENT', 'OPENED'] as const;
+
+/** Campaign channels. */
+export const CAMPAIGN_CHANNEL_DOMAIN = ['EMAIL', 'POST', 'PHONE'] as const;
+
+/** Dimensions of campaign reach (each cell is outcome × group). */
+export const CAMPAIGN_DIMENSIONS = {
+  CHANNEL: { domain: CAMPAIGN_CHANNEL_DOMAIN },
+  MONTH: { domain: 'months' },
+} as const satisfies Record<string, { domain: readonly string[] | 'months' }>;
+
+export type CampaignDimension = keyof typeof CAMPAIGN_DIMENSIONS;
+export const CAMPAIGN_DIMENSION_CODES = Object.keys(CAMPAIGN_DIMENSIONS) as CampaignDimension[];
 export const FUNNEL_DIMENSION_CODES = Object.keys(FUNNEL_DIMENSIONS) as FunnelDimension[];
 
 /** `YYYY-MM` of a date, in UTC. */
