@@ -9,6 +9,8 @@ export interface Usage {
   systemCpuMicros: number;
   maxRssKb: number;
   rssBytes: number;
+  /** The child's own counts (see `counters` in processes/child.ts); empty when it keeps none. */
+  counters: Record<string, number>;
 }
 
 export interface SpawnOptions {

@@ -41,7 +41,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --cpu-limits LIST     phases: "full" (the gateway's whole core) and/or CPU limits in cores for the
                         gateway under test, e.g. full,0.4 (default; --quick: full). Limits need root
                         and a cgroup cpu controller
-  --scenarios LIST      comma-separated subset of ${SCENARIO_IDS.join(',')} (default: all)
+  --scenarios LIST      comma-separated subset of ${SCENARIO_IDS.join(',')} (default: all).
+                        A: plain @apollo/gateway; A′, B, C, D: ours; H, H-rust: Hive Gateway with its JS or
+                        Hive Router's Rust query planner (the peers, same checks as A); AD, AD′, HD, HD-rust:
+                        A, A′, H, H-rust on D's employer page. D brings AD and AD′; HD, HD-rust bring AD
   --connections N       concurrent connections of the throughput runs (default 50)
   --warmup S            warm-up seconds before every measured run (default 5)
   --duration S          measured seconds per run (default 10)
@@ -86,6 +89,8 @@ function withBaselines(list: ScenarioId[]): ScenarioId[] {
     wanted.add('AD');
     wanted.add('AD′');
   }
+  // The peers on the employer page are checked against plain Apollo Gateway's answer to it.
+  if (wanted.has('HD') || wanted.has('HD-rust')) wanted.add('AD');
   return SCENARIO_IDS.filter((id) => wanted.has(id));
 }
 

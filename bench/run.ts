@@ -42,12 +42,14 @@ const PROFILE_DIR = path.join(TMP, 'profiles');
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 /** The gateway child behind each gateway target. */
-const GATEWAYS: Record<Exclude<TargetId, 'users'>, { kind: 'plain' | 'ours'; enforcement: boolean }> = {
+const GATEWAYS: Record<TargetId, Pick<GatewayChildConfig, 'kind' | 'enforcement' | 'planner'>> = {
   A: { kind: 'plain', enforcement: false },
   'A′': { kind: 'ours', enforcement: false },
   B: { kind: 'ours', enforcement: true },
   C: { kind: 'ours', enforcement: true },
   D: { kind: 'ours', enforcement: true },
+  H: { kind: 'hive', enforcement: false, planner: 'js' },
+  'H-rust': { kind: 'hive', enforcement: false, planner: 'rust' },
 };
 
 interface Caller {
@@ -216,7 +218,7 @@ async function runPhase(
       } catch {
         parsed = {};
       }
-      // AD′ and D are checked against plain Apollo Gateway's answer to the same employer page (AD, validated first).
+      // AD′, D and the peers' HD, HD-rust are checked against plain Apollo Gateway's answer to the same employer page (AD, validated first).
       const problems = validate(id, response.status, parsed, spec.page === 'employer' ? (id === 'AD' ? null : adReference) : reference);
       if (id === 'AD' && problems.length === 0) adReference = parsed;
       if (problems.length > 0) {
@@ -269,13 +271,14 @@ async function runPhase(
           loadGeneratorCpuMicrosPerRequest: generatorMicros / Math.max(1, load.responses),
           machineBusyCores,
           otherBusyCores: machineBusyCores - oursCores,
+          ...(Object.keys(after[0].counters).length > 0 ? { targetCounters: counterDelta(before[0].counters, after[0].counters) } : {}),
         };
         phase.runs.push(record);
         const bad = warm.mismatched + warm.non2xx + warm.errors + load.mismatched + load.non2xx + load.errors;
         log(
           `  ${scenario.id.padEnd(5)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(2)} ms  p99 ${load.p99Ms.toFixed(2)} ms  ` +
             `CPU ${record.targetCpuMicrosPerRequest.toFixed(0)} µs/req (system ${record.targetSystemCpuMicrosPerRequest!.toFixed(0)})  subgraphs ${record.subgraphsCpuMicrosPerRequest.toFixed(0)} µs/req  ` +
-            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
+            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${fetchesNote(record.targetCounters)}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
         );
       }
     }
@@ -284,6 +287,16 @@ async function runPhase(
     await Promise.all(children.map((c) => c.stop()));
     for (const release of releases) release();
   }
+}
+
+function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? 0)]));
+}
+
+/** The peers count the requests they served and the subgraph fetches they sent: with deduplication off, a whole number per request. */
+function fetchesNote(counts: Record<string, number> | undefined): string {
+  if (!counts || counts.requests === undefined || counts.subgraphFetches === undefined) return '';
+  return `  subgraph fetches ${counts.subgraphFetches} for ${counts.requests} requests (${(counts.subgraphFetches / Math.max(1, counts.requests)).toFixed(3)} per request)`;
 }
 
 /** Busy and total CPU time of the whole machine (jiffies, all cores), from /proc/stat; null elsewhere. */

@@ -19,6 +19,8 @@ export const PRIVACY_ERROR_STATUS = {
   CONSENT_REQUIRED: 200,
   PRIVACY_BUDGET_EXHAUSTED: 429,
   QUERY_TOO_COMPLEX: 400,
+  /** The access log or a provision record could not be written: nothing personal is released (fail closed). */
+  AUDIT_UNAVAILABLE: 503,
 } as const;
 
 export const SERVICE_ERROR_STATUS = {

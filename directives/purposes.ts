@@ -134,6 +134,17 @@ export const PURPOSES = {
     scope: 'any',
     aggregateOnly: false,
   },
+  INTERNAL_AUDIT: {
+    description: 'Internal audit and security control: reviewing who accessed and who received personal data (staff only).',
+    sources: [
+      { policy: '004 MAG.NET', clause: 'Article 13 (Security Control Measures): periodic self-inspections and audits' },
+      { policy: '001 Mynavi', clause: 'Privacy policy, item 7: regular reviews of the personal information protection management system' },
+    ],
+    consent: 'none',
+    legalBasis: false,
+    scope: 'any',
+    aggregateOnly: false,
+  },
   LEGAL_OBLIGATION: {
     description: 'Disclosure required by law or ordered by a court, prosecutor, police or other authority.',
     sources: [{ policy: '000 MIMS Career Portal', clause: '5.A, 5.E' }],
@@ -207,6 +218,7 @@ export const CATEGORIES = {
   PREFERENCES: { description: 'Desired industries, locations and other job preferences.', specialCare: false },
   BEHAVIOURAL: { description: 'Advertising identifiers, cookies, usage and campaign history.', specialCare: false },
   SURVEY_ANSWERS: { description: 'Answers given to questionnaires.', specialCare: false },
+  ACCESS_RECORDS: { description: 'Records of who accessed or received the person\'s data (access log, provision records).', specialCare: false },
 } as const satisfies Record<string, CategoryDefinition>;
 
 export type Category = keyof typeof CATEGORIES;

@@ -1,10 +1,11 @@
 // The gateway's consent lookup: one query for many subjects, and a scope that never changes a decision.
-import { asc } from 'drizzle-orm';
+import { asc, inArray } from 'drizzle-orm';
+import { consentEvents } from '../db/schema/privacy.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/client.ts';
 import { candidates } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
-import { isConsentGranted } from '../ledger/consent.ts';
+import { grantingConsent, isConsentGranted } from '../ledger/consent.ts';
 import { recordConsent } from '../ledger/store.ts';
 import { recordSubjectStanding } from '../ledger/subjects.ts';
 import { openTestDatabase } from '../test/database.ts';
@@ -91,6 +92,10 @@ describe('createConsentLoader', () => {
           for (const subject of subjects) {
             const expected = isConsentGranted(all.get(subject) ?? [], purpose, recipient, now);
             expect(isConsentGranted(scoped.get(subject) ?? [], purpose, recipient, now), `${subject} ${purpose} ${recipient} ${now.toISOString()}`).toBe(expected);
+            // The event a grant rests on is the same in the SQL answer as by the pure rule on the raw rows.
+            const basis = grantingConsent(all.get(subject) ?? [], purpose, recipient, now)?.eventId;
+            expect(grantingConsent(scoped.get(subject) ?? [], purpose, recipient, now)?.eventId, `event of ${subject} ${purpose}`).toBe(basis);
+            if (expected) expect(basis).toEqual(expect.any(Number));
             if (expected) granted++;
             else refused++;
           }
@@ -109,6 +114,12 @@ describe('createConsentLoader', () => {
     expect(await decide(c, 'EMPLOYER_DISCLOSURE', DEMO_IDS.otherEmployer, NOW)).toBe(false);
     expect(await decide(d, 'MARKETING', null, NOW)).toBe(true);
     expect(await decide(d, 'MARKETING', null, new Date(soon.getTime() + 1))).toBe(false);
+    // a's grant to every employer is the basis for another employer; c's grant to the employer for that employer.
+    const eventOf = async (subject: string, recipient: string) =>
+      (await load([subject], { purposes: ['EMPLOYER_DISCLOSURE'], recipient, now: NOW })).get(subject)?.[0]?.eventId;
+    const ledger = await handle.db.select().from(consentEvents).where(inArray(consentEvents.subjectId, [a, c])).orderBy(asc(consentEvents.id));
+    expect(await eventOf(a, DEMO_IDS.otherEmployer)).toBe(ledger.filter((e) => e.subjectId === a && e.recipientId === null).at(-1)!.id);
+    expect(await eventOf(c, DEMO_IDS.employer)).toBe(ledger.filter((e) => e.subjectId === c && e.recipientId === DEMO_IDS.employer).at(-1)!.id);
   });
 
   const countScopedQueries = () => {

@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
 import { isUuid } from '../directives/protocol/ids.ts';
-import { consentGrantedAggregateSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
+import { consentGrantedAggregateSql, grantingEventAggregateSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
 function arrayLiteral(values: readonly string[]): string {
@@ -121,6 +121,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
       recipientId: consents.recipientId,
       state: consents.state,
       expiresAt: consents.expiresAt,
+      eventId: consents.lastEventId,
     })
     .from(consents)
     .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${subjectHonoursConsentSql(consents.subjectId)}`)
@@ -129,7 +130,12 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
   // the subject's rows of the purpose grant it to the recipient at `now`.
   const recipient = sql`${consents.recipientId} = ${sql.placeholder('recipient')}::uuid`;
   const pairs = db
-    .select({ subjectId: sql<string>`${consents.subjectId}::text`.as('subject_id'), purpose: consents.purpose })
+    .select({
+      subjectId: sql<string>`${consents.subjectId}::text`.as('subject_id'),
+      purpose: consents.purpose,
+      // The ledger event the grant rests on: the basis of a provision record.
+      eventId: grantingEventAggregateSql(consents, sql`${sql.placeholder('recipient')}::uuid`, sql`${sql.placeholder('now')}::timestamptz`).as('event_id'),
+    })
     .from(consents)
     .where(
       sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient}) and ${subjectHonoursConsentSql(consents.subjectId)}`,
@@ -138,9 +144,13 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     .having(consentGrantedAggregateSql(consents, sql`${sql.placeholder('recipient')}::uuid`, sql`${sql.placeholder('now')}::timestamptz`))
     .as('granted');
   // One row per purpose with its consenting subjects joined by commas (UUIDs hold none): a page of 100 subjects is
-  // one short row to parse, not 100.
+  // one short row to parse, not 100. Their events come in the same order.
   const granted = db
-    .select({ purpose: pairs.purpose, subjects: sql<string>`string_agg(${pairs.subjectId}, ',')` })
+    .select({
+      purpose: pairs.purpose,
+      subjects: sql<string>`string_agg(${pairs.subjectId}, ',' order by ${pairs.subjectId})`,
+      events: sql<string>`string_agg(${pairs.eventId}::text, ',' order by ${pairs.subjectId})`,
+    })
     .from(pairs)
     .groupBy(pairs.purpose)
     .prepare('gateway_consent_granted');
@@ -153,13 +163,12 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     });
     const out = new Map<string, readonly ConsentRecord[]>();
     for (const row of rows) {
-      const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null });
-      // Subjects with this grant alone share one frozen list.
-      const only = Object.freeze([grant]);
-      for (const subjectId of row.subjects.split(',')) {
+      const events = row.events.split(',');
+      row.subjects.split(',').forEach((subjectId, i) => {
+        const grant: ConsentRecord = Object.freeze({ purpose: row.purpose, recipientId: scope.recipient, state: 'GRANTED', expiresAt: null, eventId: Number(events[i]) });
         const list = out.get(subjectId);
-        out.set(subjectId, list ? [...list, grant] : only);
-      }
+        out.set(subjectId, list ? [...list, grant] : [grant]);
+      });
     }
     return out;
   };
@@ -176,7 +185,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     const all = new Map<string, ConsentRecord[]>();
     for (const row of rows) {
       const list = all.get(row.subjectId) ?? [];
-      list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt });
+      list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt, eventId: row.eventId });
       all.set(row.subjectId, list);
     }
     return all;

@@ -17,10 +17,14 @@ export interface DevKeys {
   issuer: SigningKey;
   /** Signs the gateway's caller assertions to subgraphs. */
   assertion: SigningKey;
+  /** Signs the access log's checkpoints (`audit.jwks.json` verifies them: `npm run audit:verify`). */
+  audit: SigningKey;
   /** Keys the PSEUDONYM mask. */
   pseudonymKey: Uint8Array;
   /** Shared by the gateway and the subgraphs: binds each caller assertion to its call (`directives/protocol/binding.ts`). */
   bindingKey: Uint8Array;
+  /** While `binding.key` is rotated: the previous key (`binding.previous.key`), which subgraphs still accept. */
+  previousBindingKey?: Uint8Array;
 }
 
 export const DEFAULT_KEYS_DIR = path.resolve('.data', 'keys');
@@ -69,9 +73,26 @@ export async function loadOrCreateDevKeys(dir: string = DEFAULT_KEYS_DIR): Promi
   await chmod(dir, 0o700).catch(() => {});
   const issuer = await loadOrCreateSigningKey(dir, 'issuer');
   const assertion = await loadOrCreateSigningKey(dir, 'assertion');
+  const audit = await loadOrCreateSigningKey(dir, 'audit');
   const pseudonymKey = await loadOrCreateSecret(dir, 'pseudonym.key');
   const bindingKey = await loadOrCreateSecret(dir, 'binding.key');
-  return { issuer, assertion, pseudonymKey, bindingKey };
+  const previousBindingKey = await readSecret(dir, 'binding.previous.key');
+  return { issuer, assertion, audit, pseudonymKey, bindingKey, ...(previousBindingKey ? { previousBindingKey } : {}) };
+}
+
+/** A 32-byte secret kept base64url in `dir/name`, if the file is there (it is never created). */
+async function readSecret(dir: string, name: string): Promise<Uint8Array | undefined> {
+  const file = path.join(dir, name);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.byteLength < 32) throw new Error(`${file} holds fewer than 32 bytes: put the previous binding key there, or delete it.`);
+  return key;
 }
 
 /** A 32-byte secret kept base64url in `dir/name`; the first process to create it wins, the others read it. */
@@ -104,5 +125,5 @@ export async function createEphemeralKeys(): Promise<DevKeys> {
     const kid = `${name}-${randomBytes(6).toString('hex')}`;
     return { kid, alg: 'ES256', privateKey, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
   };
-  return { issuer: await make('issuer'), assertion: await make('assertion'), pseudonymKey: randomBytes(32), bindingKey: randomBytes(32) };
+  return { issuer: await make('issuer'), assertion: await make('assertion'), audit: await make('audit'), pseudonymKey: randomBytes(32), bindingKey: randomBytes(32) };
 }

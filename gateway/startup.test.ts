@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../db/client.ts';
+import { openTestDatabase } from '../test/database.ts';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { renderPrivacyMap } from '../directives/privacy-map.ts';
 import { readFileSync } from 'node:fs';
@@ -8,6 +10,14 @@ import { SUPERGRAPH_FILE } from './supergraph.ts';
 import { PRIVACY_MAP_FILE } from './docs.ts';
 import { createEphemeralKeys } from './keys.ts';
 import { startGateway } from './server.ts';
+
+let handle: DatabaseHandle;
+beforeAll(async () => {
+  handle = await openTestDatabase();
+});
+afterAll(async () => {
+  await handle.close();
+});
 
 async function start(supergraphSdl: string) {
   const keys = await createEphemeralKeys();
@@ -19,6 +29,7 @@ async function start(supergraphSdl: string) {
     bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents: async () => new Map(),
+    audit: { db: handle.db, checkpointKey: keys.audit },
   });
 }
 

@@ -23,6 +23,8 @@ export interface ConsentRecord {
   recipientId: string | null;
   state: 'GRANTED' | 'WITHDRAWN';
   expiresAt: Date | null;
+  /** The ledger event that set this state (`last_event_id`), where the reader asked for it. */
+  eventId?: number;
 }
 
 /** A grant whose expiry has passed counts as withdrawn. */
@@ -66,6 +68,21 @@ export function isConsentGranted(
   return general !== undefined && isConsentLive(general, now);
 }
 
+/**
+ * The record a grant rests on (its `eventId` is the basis of a provision record): when isConsentGranted grants,
+ * the live grant to the recipient if there is one, else the live grant to every recipient; undefined otherwise.
+ */
+export function grantingConsent(
+  records: readonly ConsentRecord[],
+  purpose: ConsentPurpose,
+  recipient: string | null,
+  now: Date,
+): ConsentRecord | undefined {
+  if (!isConsentGranted(records, purpose, recipient, now)) return undefined;
+  const live = (r: ConsentRecord, to: string | null) => r.purpose === purpose && r.recipientId === to && isConsentLive(r, now);
+  return (recipient !== null ? records.find((r) => live(r, recipient)) : undefined) ?? records.find((r) => live(r, null));
+}
+
 /** The columns of a `privacy.consents` row the rule reads, as SQL (a table's columns, an alias's, or raw names). */
 export interface ConsentColumns {
   recipientId: AnyPgColumn | SQL;
@@ -87,6 +104,15 @@ export function consentGrantedAggregateSql(c: ConsentColumns, recipient: SQL, no
   return sql`(coalesce(bool_or(${toRecipient} and ${consentLiveSql(c, now)}), false)
     or (not coalesce(bool_or(${toRecipient} and ${c.state} = 'WITHDRAWN'), false)
         and coalesce(bool_or(${c.recipientId} is null and ${consentLiveSql(c, now)}), false)))`;
+}
+
+/**
+ * SQL form of grantingConsent's event, over the same group as consentGrantedAggregateSql (valid where that is true):
+ * the `last_event_id` of the live grant to `recipient`, else of the live grant to every recipient.
+ */
+export function grantingEventAggregateSql(c: ConsentColumns & { lastEventId: AnyPgColumn | SQL }, recipient: SQL, now: SQL): SQL<number> {
+  return sql<number>`coalesce(max(${c.lastEventId}) filter (where ${c.recipientId} = ${recipient} and ${consentLiveSql(c, now)}),
+    max(${c.lastEventId}) filter (where ${c.recipientId} is null and ${consentLiveSql(c, now)}))`;
 }
 
 /** The standings that honour consent, as an SQL list of enum literals (from the policy table, never input). */

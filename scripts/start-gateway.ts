@@ -28,6 +28,7 @@ await runCli(async () => {
     bindingKey: keys.bindingKey,
     pseudonymKey: keys.pseudonymKey,
     loadConsents: createConsentLoader(handle.db),
+    audit: { db: handle.db, checkpointKey: keys.audit },
     port: config.gatewayPort,
     host: config.host,
     production: config.production,

@@ -5,7 +5,8 @@ import type { AuthOptions } from '../gateway/plugins/authentication/auth.ts';
 import type { SubgraphName } from '../gateway/config.ts';
 import { createConsentLoader } from '../gateway/consent.ts';
 import type { DevKeys } from '../gateway/keys.ts';
-import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
+import type { AuditLogOptions } from '../gateway/plugins/audit/index.ts';
+import { startGateway, type GatewayOptions, type RunningPrivacyGateway } from '../gateway/server.ts';
 import type { SubgraphDefinition } from '../subgraphs/common/context.ts';
 import type { ServedGraphQL } from '../subgraphs/common/http.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
@@ -33,11 +34,13 @@ export interface SystemOptions {
   statistics?: BudgetOptions;
   /** Extra gateway options (limits, …). */
   gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
+  /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
+  audit?: Partial<AuditLogOptions>;
 }
 
 /** The gateway and three subgraphs running in one process. */
 export interface RunningSystem {
-  gateway: RunningGateway;
+  gateway: RunningPrivacyGateway;
   subgraphs: Record<SubgraphName, ServedGraphQL>;
   supergraphSdl: string;
   close(): Promise<void>;
@@ -45,7 +48,15 @@ export interface RunningSystem {
 
 /** Starts the three subgraphs on one database. */
 export async function startSubgraphs(
-  options: { db: Database; assertionJwks: JSONWebKeySet; bindingKey: Uint8Array; host?: string; ports?: Partial<Record<SubgraphName, number>>; statistics?: BudgetOptions },
+  options: {
+    db: Database;
+    assertionJwks: JSONWebKeySet;
+    bindingKey: Uint8Array;
+    previousBindingKey?: Uint8Array;
+    host?: string;
+    ports?: Partial<Record<SubgraphName, number>>;
+    statistics?: BudgetOptions;
+  },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
   const started: Partial<Record<SubgraphName, ServedGraphQL>> = {};
@@ -55,6 +66,7 @@ export async function startSubgraphs(
         db: options.db,
         assertionJwks: options.assertionJwks,
         bindingKey: options.bindingKey,
+        ...(options.previousBindingKey ? { previousBindingKey: options.previousBindingKey } : {}),
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
         statisticsBudget: options.statistics ? normalizeBudget(options.statistics) : undefined,
@@ -75,10 +87,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const definitions = allSubgraphs();
   const supergraphSdl = composeSupergraph();
   const subgraphs = await startSubgraphs(
-    { db: options.db, assertionJwks: options.keys.assertion.jwks, bindingKey: options.keys.bindingKey, host: options.host, ports: options.ports, statistics: options.statistics },
+    {
+      db: options.db,
+      assertionJwks: options.keys.assertion.jwks,
+      bindingKey: options.keys.bindingKey,
+      ...(options.keys.previousBindingKey ? { previousBindingKey: options.keys.previousBindingKey } : {}),
+      host: options.host,
+      ports: options.ports,
+      statistics: options.statistics,
+    },
     definitions,
   );
-  let gateway: RunningGateway;
+  let gateway: RunningPrivacyGateway;
   try {
     gateway = await startGateway({
       supergraphSdl,
@@ -92,6 +112,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       host: options.host,
       production: options.production,
       enforcement: options.enforcement,
+      audit: { db: options.db, checkpointKey: options.keys.audit, ...options.audit },
       ...options.gateway,
     });
   } catch (error) {

@@ -4,15 +4,22 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../db/client.ts';
 
+/** A test database; `reopen` gives another handle on the same data (another pool on PostgreSQL, as a replica has). */
+export interface TestDatabase extends DatabaseHandle {
+  reopen(): Promise<DatabaseHandle>;
+}
+
 /**
  * Opens a private copy of the seeded test template: PGlite loaded from the dump, or a PostgreSQL database
  * created from the template database. Closing it drops the copy.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+export async function openTestDatabase(): Promise<TestDatabase> {
   const pgliteTemplate = inject('pgliteTemplate');
   if (pgliteTemplate) {
     const dump = await readFile(pgliteTemplate);
-    return createDatabase({ kind: 'pglite', loadDataDir: new Blob([dump]) });
+    const handle = await createDatabase({ kind: 'pglite', loadDataDir: new Blob([dump]) });
+    // The embedded database has one connection in one process: another handle shares it and closes nothing.
+    return Object.assign(handle, { reopen: async () => ({ ...handle, close: async () => {} }) });
   }
   const template = inject('postgresTemplate');
   if (!template) throw new Error('The test global setup did not run.');
@@ -38,6 +45,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   const handle = await createDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 });
   return {
     ...handle,
+    reopen: () => createDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 }),
     onQuery: handle.onQuery,
     migrate: handle.migrate,
     close: async () => {

@@ -226,6 +226,8 @@ const CASES: Case[] = [
   { role: 'analyst', purpose: 'ANALYTICS', reach: { me: false, lookups: [{ id: DEMO_IDS.candidate, visible: false }], ...NOBODY_LISTS } },
   ...([SU, IV, FP, BI] as const).map((purpose): Case => ({ role: 'support', purpose, reach: STAFF })),
   ...([SU, IV, FP, LO, VI, PH, GC] as const).map((purpose): Case => ({ role: 'compliance', purpose, reach: STAFF })),
+  // Internal audit reads the accountability records; every candidate field is withheld under it.
+  { role: 'compliance', purpose: 'INTERNAL_AUDIT', reach: STAFF },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 /** Messages a bench child sends to the orchestrator. */
 export type ChildMessage =
   | { type: 'ready'; info: Record<string, unknown> }
-  | { type: 'usage'; id: number; cpuMicros: number; systemCpuMicros: number; maxRssKb: number; rssBytes: number }
+  | { type: 'usage'; id: number; cpuMicros: number; systemCpuMicros: number; maxRssKb: number; rssBytes: number; counters: Record<string, number> }
   | { type: 'failed'; message: string }
   | { type: 'profiled'; id: number };
 
@@ -17,6 +17,9 @@ export type ParentMessage =
   | { type: 'stop' };
 
 let session: Session | null = null;
+
+/** Counts a child keeps of its own work (e.g. requests served, subgraph fetches sent), reported with every usage reply. */
+export const counters: Record<string, number> = {};
 
 /** The V8 CPU profiler (what `node --cpu-prof` uses), started and stopped around one measured run. */
 async function profile(message: Extract<ParentMessage, { type: 'profile-start' | 'profile-stop' }>) {
@@ -65,6 +68,7 @@ export function runChild(start: () => Promise<{ info: Record<string, unknown>; c
         systemCpuMicros: cpu.system,
         maxRssKb: process.resourceUsage().maxRSS,
         rssBytes: process.memoryUsage.rss(),
+        counters: { ...counters },
       });
     } else if (message.type === 'profile-start' || message.type === 'profile-stop') void profile(message);
     else if (message.type === 'stop') void stop();

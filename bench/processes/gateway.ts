@@ -1,4 +1,5 @@
-// Bench child: one gateway under test — ours (enforcement on or off) or plain @apollo/gateway with hand-written checks.
+// Bench child: one gateway under test — ours (enforcement on or off), plain @apollo/gateway with hand-written checks,
+// or Hive Gateway (JS or Rust query planner, bench/processes/hive.ts) with the same checks.
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -14,21 +15,25 @@ import type { SubgraphName } from '../../gateway/config.ts';
 import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
 import { bindPurpose } from '../../gateway/plugins/purpose/bind.ts';
-import { startGateway } from '../../gateway/server.ts';
+import { startGateway, type GatewayOptions } from '../../gateway/server.ts';
 import { runChild } from './child.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 
 /** What the orchestrator tells a gateway child (JSON in BENCH_GATEWAY). */
 export interface GatewayChildConfig {
-  kind: 'plain' | 'ours';
+  kind: 'plain' | 'ours' | 'hive';
   enforcement: boolean;
+  /** Hive Gateway's query planner (kind 'hive' only): its own JS planner or Hive Router's Rust one. */
+  planner?: 'js' | 'rust';
   supergraphFile: string;
   subgraphUrls: Record<SubgraphName, string>;
   keysDir: string;
   auth: AuthOptions;
   /** PostgreSQL URL for consent lookups, or the subgraphs process's consent endpoint on PGlite. */
   consents: { kind: 'postgres'; url: string } | { kind: 'http'; url: string };
+  /** Our gateway writes the access log and provision records unless this is false (default: BENCH_AUDIT=off turns it off). */
+  audit?: boolean;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -78,11 +83,22 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
   const keys = await loadOrCreateDevKeys(config.keysDir);
   let loadConsents: ConsentLoader;
   let closeDb = async () => {};
+  let audit: GatewayOptions['audit'] = 'off';
+  const auditOn = config.enforcement && (config.audit ?? process.env.BENCH_AUDIT !== 'off');
   if (config.consents.kind === 'postgres') {
     const handle = await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 10 });
     loadConsents = createConsentLoader(handle.db);
-    closeDb = () => handle.close();
+    // The writer has its own connections: its batches never wait behind consent lookups.
+    const log = auditOn ? await createDatabase({ kind: 'postgres', url: config.consents.url, maxConnections: 2 }) : null;
+    if (log) audit = { db: log.db, checkpointKey: keys.audit };
+    closeDb = async () => {
+      await handle.close();
+      await log?.close();
+    };
   } else {
+    if (auditOn) {
+      throw new Error('The access log needs PostgreSQL (the embedded database belongs to the subgraphs process): set DATABASE_URL, or BENCH_AUDIT=off to measure without it.');
+    }
     const url = config.consents.url;
     loadConsents = async (ids) => {
       const response = await request(url, { method: 'POST', body: JSON.stringify(ids) });
@@ -103,9 +119,10 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
     port: 0,
     production: true,
     enforcement: config.enforcement,
+    audit,
   });
   return {
-    info: { url: gateway.url },
+    info: { url: gateway.url, audit: gateway.audit !== null },
     close: async () => {
       await gateway.close();
       await closeDb();
@@ -117,5 +134,10 @@ runChild(async () => {
   const config = JSON.parse(process.env.BENCH_GATEWAY!) as GatewayChildConfig;
   const { readFile } = await import('node:fs/promises');
   const supergraphSdl = await readFile(config.supergraphFile, 'utf8');
+  if (config.kind === 'hive') {
+    // Loaded only here, so the other gateways' processes do not carry Hive's modules.
+    const { startHive } = await import('./hive.ts');
+    return startHive({ planner: config.planner ?? 'js', supergraphSdl, subgraphUrls: config.subgraphUrls, keysDir: config.keysDir, auth: config.auth });
+  }
   return config.kind === 'plain' ? startPlain(config, supergraphSdl) : startOurs(config, supergraphSdl);
 });

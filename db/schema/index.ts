@@ -2,4 +2,5 @@ export * from './users.ts';
 export * from './employers.ts';
 export * from './marketing.ts';
 export * from './privacy.ts';
+export * from './audit.ts';
 export * from './statistics.ts';

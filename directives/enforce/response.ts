@@ -1,5 +1,6 @@
 import type { BoundCaller } from '../caller.ts';
 import { ALLOW, decideForSubject, type ConsentLoader, type ConsentRecord, type ConsentScope, type Decision, type SubjectCheck } from '../decide.ts';
+import { grantingConsent } from '../../ledger/consent.ts';
 import { applyMask, maskMember, type MaskContext } from '../masks.ts';
 import type { MaskStrategy } from '../purposes.ts';
 import { isIncluded, type EnforcementPlan, type SelectionPlan } from './operation.ts';
@@ -27,6 +28,11 @@ export interface DisclosureSummary {
   readonly released: ReadonlyMap<string, ReadonlySet<string | null>>;
   /** Coordinate → reasons it was withheld (for the audit log, never for the client). */
   readonly withheld: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Subject → the consent ledger event its consent-gated values were released on (null: the loader named none), for
+   * every subject a consent check let through: the basis of a provision record.
+   */
+  readonly consentEvents: ReadonlyMap<string, number | null>;
 }
 
 /**
@@ -36,6 +42,7 @@ export interface DisclosureSummary {
  */
 class Disclosure implements DisclosureSummary {
   readonly #withheld = new Map<string, Set<string>>();
+  readonly #consentEvents = new Map<string, number | null>();
   readonly #coordinates: string[] = [];
   readonly #subjects: (string | null)[] = [];
   #released: Map<string, Set<string | null>> | undefined;
@@ -68,6 +75,15 @@ class Disclosure implements DisclosureSummary {
     let set = this.#withheld.get(coordinate);
     if (!set) this.#withheld.set(coordinate, (set = new Set()));
     set.add(reason);
+  }
+
+  consented(subject: string, eventId: number | null): void {
+    if (!this.#consentEvents.has(subject)) this.#consentEvents.set(subject, eventId);
+  }
+
+  get consentEvents(): ReadonlyMap<string, number | null> {
+    this.#settle();
+    return this.#consentEvents;
   }
 
   get withheld(): ReadonlyMap<string, ReadonlySet<string>> {
@@ -356,6 +372,11 @@ function shapePass(
         if (entry.check !== lastCheck) {
           lastCheck = entry.check;
           lastDecision = decideCheck(entry.check, subject);
+          const consent = entry.check.consent;
+          if (consent && lastDecision.kind === 'allow' && subject !== null && consents !== 'unknown') {
+            const records = consents.get(subject) ?? NO_RECORDS;
+            disclosure.consented(subject, grantingConsent(records, consent.purpose, consent.perRecipient ? caller.org : null, now)?.eventId ?? null);
+          }
         }
         if (lastDecision.kind === 'deny') {
           out[entry.key] = null;

@@ -20,6 +20,18 @@ describe('caller binding', () => {
     verify(assertion, bindCall(key, assertion, body, now), body);
   });
 
+  it('while a key is rotated, accepts bindings under the current and the previous key, and under no other', () => {
+    const now = 1_800_000_000_000;
+    const next = randomBytes(32);
+    const verify = createBindingVerifier([next, key], () => now);
+    verify(assertion, bindCall(next, assertion, body, now), body);
+    verify(assertion, bindCall(key, assertion, body, now), body);
+    expect(() => verify(assertion, bindCall(randomBytes(32), assertion, body, now), body)).toThrow(/does not match/);
+    // After the rotation, the previous key is gone: its bindings are refused.
+    expect(() => createBindingVerifier(next, () => now)(assertion, bindCall(key, assertion, body, now), body)).toThrow(/does not match/);
+    expect(() => createBindingVerifier([])).toThrow(/needs a key/);
+  });
+
   it('refuses a binding older than its lifetime or from the future, and malformed ones', () => {
     const now = 1_800_000_000_000;
     const verify = createBindingVerifier(key, () => now);

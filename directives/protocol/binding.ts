@@ -44,8 +44,12 @@ const BINDING = /^v1\.(\d{13})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/;
  * Subgraph side: checks a call's binding against its assertion and exact body; throws UNAUTHENTICATED otherwise.
  * One verifier per subgraph process: it remembers the ids it has accepted for their lifetime.
  */
-export function createBindingVerifier(key: Uint8Array, now: () => number = Date.now) {
-  assertKey(key);
+export function createBindingVerifier(key: Uint8Array | readonly Uint8Array[], now: () => number = Date.now) {
+  // Several keys only while one is rotated (the current one first, then the previous one): a binding made under
+  // any of them is accepted.
+  const keys = Array.isArray(key) ? (key as readonly Uint8Array[]) : [key as Uint8Array];
+  if (keys.length === 0) throw new Error('The caller binding needs a key.');
+  keys.forEach(assertKey);
   /** id → time it stops being accepted anyway; insertion order is (nearly) expiry order. */
   const seen = new Map<string, number>();
   const refuse = (message: string): never => {
@@ -59,9 +63,12 @@ export function createBindingVerifier(key: Uint8Array, now: () => number = Date.
     const at = now();
     const madeAt = Number(time);
     if (madeAt > at + FUTURE_TOLERANCE_MS || at - madeAt > BINDING_LIFETIME_MS) refuse('The caller binding has expired.');
-    const expected = mac(key, time!, id!, body, assertion);
     const given = Buffer.from(sent!, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) refuse('The caller binding does not match this request.');
+    const matches = keys.some((k) => {
+      const expected = mac(k, time!, id!, body, assertion);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!matches) refuse('The caller binding does not match this request.');
     for (const [old, expiresAt] of seen) {
       if (expiresAt > at) break;
       seen.delete(old);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -28,6 +27,8 @@ export interface GatewayCoreOptions {
   production?: boolean;
   /** Keep-alive connections per subgraph (default 16, `SUBGRAPH_CONNECTIONS`). */
   subgraphConnections?: number;
+  /** PEM certificates of the authorities that sign the subgraphs' TLS certificates (for `https://` subgraph URLs). */
+  subgraphCa?: string;
 }
 
 export interface RunningGateway extends ServedGateway {
@@ -97,6 +98,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
   const fetchHooks = plugins.filter((p) => p.onSubgraphFetch).map((p) => p.onSubgraphFetch!.bind(p));
   const transport = createSubgraphFetcher({
     connections: options.subgraphConnections,
+    ...(options.subgraphCa ? { ca: options.subgraphCa } : {}),
     ...(fetchHooks.length > 0 ? { beforeSend: (call) => fetchHooks.forEach((hook) => hook(call)) } : {}),
   });
   const gateway = new ApolloGateway({
@@ -146,7 +148,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
       port: options.port ?? 0,
       host: options.host,
       context: async (request) => {
-        const draft: RequestDraft = { requestId: randomUUID(), headers: requestHeaders(request) };
+        const draft: RequestDraft = { requestId: request.id, headers: requestHeaders(request) };
         try {
           for (const hook of requestHooks) await hook(draft);
         } catch (error) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -5,6 +6,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { GatewayContext } from './context.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** The response header that carries the request's id, on every answer. */
+export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The gateway's HTTP server, before it listens: plugins add their routes to `app`. */
@@ -17,14 +20,17 @@ export function createHttpApp(): FastifyInstance {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Not used to build URLs: the GraphQL handler reads only the path and query of the request line.
+    // The request id is the gateway's own (never a client's header): the id of the access-log row.
     requestIdHeader: false,
+    genReqId: () => randomUUID(),
   });
   // GraphQL over HTTP takes JSON bodies only: text/plain (which a browser may send cross-site) is refused with 415.
   app.removeContentTypeParser(['text/plain']);
   app.addContentTypeParser('application/graphql-response+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   // Answers hold personal data: no browser or proxy may keep them.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 404, `Not found: the GraphQL endpoint is ${GRAPHQL_PATH}.`, 'NOT_FOUND'));
   app.setErrorHandler((error: FastifyError, _request, reply) => {

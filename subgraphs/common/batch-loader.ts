@@ -1,4 +1,5 @@
 /** Per-request batch loaders shared by the subgraphs (no N+1 queries), built on `dataloader`. */
+import { inSpan } from '../../telemetry/tracing.ts';
 import DataLoader from 'dataloader';
 import { isUuid } from '../../directives/protocol/ids.ts';
 
@@ -72,7 +73,9 @@ export function loaderFor<V>(
   }
   let loader = byName.get(name) as BatchLoader<V> | undefined;
   if (!loader) {
-    loader = new BatchLoader<V>(batch, missing);
+    // One span per batch (one statement, usually): the loader's name and the number of keys, never a key.
+    const traced = (keys: readonly string[]) => inSpan('db.load', { attributes: { 'db.loader': name, 'db.keys': keys.length } }, () => batch(keys));
+    loader = new BatchLoader<V>(traced, missing);
     byName.set(name, loader as BatchLoader<unknown>);
   }
   return loader;

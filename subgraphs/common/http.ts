@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { extractContext, inSpan, SpanKind } from '../../telemetry/tracing.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +21,10 @@ export interface ServeOptions<TContext extends BaseContext> {
   host?: string;
   /** Builds the context from the request and its exact body text ('' without a body). */
   context: (req: IncomingMessage, rawBody: string) => Promise<TContext>;
+  /** Names the server in its trace spans (e.g. the subgraph's name). */
+  name?: string;
+  /** PEM key and certificate: serve HTTPS instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 class HttpError extends Error {
@@ -68,7 +74,38 @@ export async function serveGraphQL<TContext extends BaseContext>(
   options: ServeOptions<TContext>,
 ): Promise<ServedGraphQL> {
   let requestCount = 0;
-  const httpServer = http.createServer((req, res) => {
+  /** Serves one GraphQL request (inside its trace span). */
+  const serve = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    try {
+      const { json: body, text } = await readBody(req);
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        context: () => options.context(req, text),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      // Answers hold personal data: no browser or proxy may keep them.
+      res.setHeader('cache-control', 'no-store');
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) sendError(res, error.status, error.message);
+      else sendError(res, 500, 'Internal server error.', 'INTERNAL_SERVER_ERROR');
+    }
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       res.setHeader('content-type', 'application/json');
@@ -80,37 +117,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
       return;
     }
     requestCount++;
-    void (async () => {
-      try {
-        const { json: body, text } = await readBody(req);
-        const headers = new HeaderMap();
-        for (const [key, value] of Object.entries(req.headers)) {
-          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const response = await server.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-          context: () => options.context(req, text),
-        });
-        for (const [key, value] of response.headers) res.setHeader(key, value);
-        // Answers hold personal data: no browser or proxy may keep them.
-        res.setHeader('cache-control', 'no-store');
-        res.statusCode = response.status ?? 200;
-        if (response.body.kind === 'complete') {
-          res.end(response.body.string);
-          return;
-        }
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
-      } catch (error) {
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        if (error instanceof HttpError) sendError(res, error.status, error.message);
-        else sendError(res, 500, 'Internal server error.', 'INTERNAL_SERVER_ERROR');
-      }
-    })();
-  });
+    // The request's span continues the gateway's trace (traceparent); the statements run inside it are its children.
+    const parent = extractContext(req.headers);
+    const attributes = { 'privacy_gateway.subgraph': options.name ?? 'subgraph' };
+    void inSpan('subgraph.request', { kind: SpanKind.SERVER, parent, attributes }, () => serve(req, res, url));
+  };
+  const httpServer = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle) : http.createServer(handle);
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -119,7 +131,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
     port,
     get requestCount() {
       return requestCount;

@@ -24,10 +24,14 @@ export interface StartSubgraphOptions {
   assertionJwks: JSONWebKeySet;
   /** The key shared with the gateway that binds each assertion to its call. */
   bindingKey: Uint8Array;
+  /** While the binding key is rotated: the previous key, still accepted (see docs/deploy.md). */
+  previousBindingKey?: Uint8Array;
   port?: number;
   host?: string;
   /** The statistics budget; from the environment (statisticsBudgetFromEnv) when absent. */
   statisticsBudget?: Budget;
+  /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
+  tls?: { key: string; cert: string };
 }
 
 /** Builds a subgraph's executable schema with the privacy deny wrapper applied. */
@@ -42,7 +46,7 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
  */
 export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<ServedGraphQL> {
   const verify = createAssertionVerifier(options.assertionJwks);
-  const verifyBinding = createBindingVerifier(options.bindingKey);
+  const verifyBinding = createBindingVerifier(options.previousBindingKey ? [options.bindingKey, options.previousBindingKey] : options.bindingKey);
   const statisticsBudget = options.statisticsBudget ?? statisticsBudgetFromEnv();
   const server = new ApolloServer<SubgraphContext>({
     schema: buildPrivacySubgraphSchema(definition),
@@ -56,6 +60,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   });
   await server.start();
   return serveGraphQL(server, {
+    name: definition.name,
+    ...(options.tls ? { tls: options.tls } : {}),
     port: options.port ?? 0,
     host: options.host,
     context: async (req, rawBody) => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionRow } from '../../audit/provision.ts';
 import type { DatabaseHandle } from '../../db/client.ts';
+import { provisionRecords } from '../../db/schema/audit.ts';
 import { PROJECT_SCHEMAS, findValues, markSubject, rowsAbout, snapshot, subjectTables, type SubjectTableRef } from '../common/data-subject.testing.ts';
 import { caller, candidateId, createFixtureDatabase, EMPLOYER_A, runner, type Run } from '../common/test-fixture.ts';
 import { erasedEmail } from './data-subject.ts';
@@ -26,6 +28,17 @@ let run: Run;
 beforeAll(async () => {
   handle = await createFixtureDatabase();
   ({ run } = runner(usersSubgraph(), handle));
+  // A provision of the subject's name to an employer (APPI Art. 29 record), as the gateway writes it.
+  const provision = provisionRow({
+    at: new Date(),
+    recipient: { kind: 'EMPLOYER', id: EMPLOYER_A },
+    subjectId: SUBJECT,
+    items: ['Candidate.fullName'],
+    categories: ['NAME'],
+    basis: { kind: 'CONSENT', consentEventId: 1 },
+    requestId: 'fixture',
+  });
+  await handle.db.insert(provisionRecords).values(provision);
 });
 
 afterAll(async () => {
@@ -77,7 +90,7 @@ describe('_dataSubjectExport (users)', () => {
     const unknown = await run(EXPORT, caller('compliance'), { id: candidateId(999) });
     expect(unknown.errors).toBeUndefined();
     const collections = collectionsOf(unknown.data);
-    expect(collections.size).toBe(8);
+    expect(collections.size).toBe(9);
     for (const [name, c] of collections) expect([name, c.rowCount, c.rows]).toEqual([name, 0, []]);
   });
 });
@@ -144,6 +157,7 @@ describe('_dataSubjectErase (users)', () => {
       'users.candidates',
       'privacy.subjects',
       'privacy.consent_events',
+      'privacy.provision_records',
       'privacy.consents',
     ]);
     for (const k of erasure.kept) expect(k.reason.length).toBeGreaterThan(20);

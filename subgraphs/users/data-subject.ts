@@ -9,6 +9,8 @@
  * refer to, and a tombstone makes a repeated erasure recognisable and harmless.
  */
 import { and, eq, ne } from 'drizzle-orm';
+import { readSubjectProvisionRecords } from '../../audit/read.ts';
+import { provisionRecords } from '../../db/schema/audit.ts';
 import { consentEvents, consents, subjects } from '../../db/schema/privacy.ts';
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { ConsentPurpose } from '../../directives/purposes.ts';
@@ -55,6 +57,9 @@ export const usersDataSubject: DataSubjectHandlers = {
       );
       const registration = await readSubjectRecord(tx, subjectId);
       collections.push(collection(tableName(subjects), [], registration ? [byColumnName(subjects, registration)] : []));
+      // Who received the subject's data (APPI Art. 29 records), read through the audit module.
+      const provisions = await readSubjectProvisionRecords(tx, subjectId);
+      collections.push(collection(tableName(provisionRecords), ['ACCESS_RECORDS'], provisions.map((row) => byColumnName(provisionRecords, row))));
       return collections;
     });
   },
@@ -129,6 +134,14 @@ export const usersDataSubject: DataSubjectHandlers = {
           collection: tableName(consentEvents),
           rows: after.history.length,
           reason: 'The append-only consent ledger is kept as evidence of what the subject consented to, and when it was withdrawn.',
+        });
+      }
+      const provisions = await readSubjectProvisionRecords(tx, subjectId);
+      if (provisions.length > 0) {
+        kept.push({
+          collection: tableName(provisionRecords),
+          rows: provisions.length,
+          reason: 'Records of provisions to third parties are kept 3 years from the last provision (APPI Art. 29, Enforcement Rules Art. 21); the retention job deletes them after.',
         });
       }
       if (after.current.length > 0) {

@@ -9,6 +9,7 @@ import { candidateVisibility } from './visibility.ts';
 import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelection } from './entity-parts.ts';
 import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
+import { accountabilityResolvers } from './accountability.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
@@ -105,6 +106,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       const row = await visibleCandidate(ctx, args.id);
       return row ? { __typename: 'Candidate', ...row } : null;
     },
+    ...accountabilityResolvers.Query,
   },
   Mutation: {
     _dataSubjectErase: usersDataSubjectResolvers.Mutation._dataSubjectErase,
@@ -128,7 +130,10 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       mayReadConsents(ctx, parent.id) ? consentsLoader(ctx).load(parent.id) : null,
     consentHistory: (parent: CandidateRow, _args, ctx: SubgraphContext) =>
       mayReadConsents(ctx, parent.id) ? consentHistoryLoader(ctx).load(parent.id) : null,
+    ...accountabilityResolvers.Candidate,
   },
+  ProvisionRecord: accountabilityResolvers.ProvisionRecord,
+  AccessLogEntry: accountabilityResolvers.AccessLogEntry,
   ...consentTypeResolvers,
   ResidenceCard: {
     number: (parent: ResidenceCardRow) => parent.cardNumber,

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical.ts';
+
+/**
+ * One third-party provision (APPI Art. 29): to whom, about whom, which items, on which basis. Under consent the
+ * basis is the consent ledger event that allowed it; under a legal basis, the reference the request declared.
+ */
+export interface Provision {
+  at: Date;
+  recipient: { kind: 'EMPLOYER'; id: string } | { kind: 'LEGAL_BASIS' };
+  subjectId: string;
+  /** Coordinates provided. */
+  items: readonly string[];
+  categories: readonly string[];
+  basis: { kind: 'CONSENT'; consentEventId: number } | { kind: 'LEGAL_BASIS'; reference: string };
+  requestId: string;
+}
+
+/** A provision as a `privacy.provision_records` row (the first of its bulk record). */
+export interface ProvisionRow {
+  recordKey: string;
+  providedOn: string;
+  recipientKind: 'EMPLOYER' | 'LEGAL_BASIS';
+  recipientId: string | null;
+  subjectId: string;
+  items: string[];
+  categories: string[];
+  basisKind: 'CONSENT' | 'LEGAL_BASIS';
+  consentEventId: number | null;
+  legalBasis: string | null;
+  requestId: string;
+  firstProvidedAt: Date;
+  lastProvidedAt: Date;
+  provisionCount: number;
+}
+
+const JST_OFFSET_MS = 9 * 3_600_000;
+
+let lastAt = Number.NaN;
+let lastDay = '';
+
+/** The calendar day in Japan (UTC+9, no daylight saving) of an instant: a bulk record's day. */
+export function japanDay(at: Date): string {
+  // The provisions of one response share their instant: the day is worked out once for them.
+  const ms = at.getTime();
+  if (ms !== lastAt) {
+    lastDay = new Date(ms + JST_OFFSET_MS).toISOString().slice(0, 10);
+    lastAt = ms;
+  }
+  return lastDay;
+}
+
+/**
+ * What makes provisions one bulk record, as a plain string: cheap to build on every response (the record key, a
+ * digest of the same, is computed only when a record is written).
+ */
+function identity(day: string, kind: string, recipientId: string | null, subjectId: string, basis: string, items: readonly string[]): string {
+  return `${day}\u0000${kind}\u0000${recipientId ?? ''}\u0000${subjectId}\u0000${basis}\u0000${items.join('\u0001')}`;
+}
+
+function sortedItems(items: readonly string[]): string[] {
+  return [...new Set(items)].sort();
+}
+
+export function provisionIdentity(provision: Provision): string {
+  const basis = provision.basis.kind === 'CONSENT' ? `C${provision.basis.consentEventId}` : `L${provision.basis.reference}`;
+  return identity(japanDay(provision.at), provision.recipient.kind, provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null, provision.subjectId, basis, sortedItems(provision.items));
+}
+
+function rowIdentity(row: ProvisionRow): string {
+  const basis = row.basisKind === 'CONSENT' ? `C${row.consentEventId}` : `L${row.legalBasis}`;
+  return identity(row.providedOn, row.recipientKind, row.recipientId, row.subjectId, basis, row.items);
+}
+
+/**
+ * The row of a provision. Provisions of the same items to the same recipient about the same subject on the same
+ * basis and day share one record key, and so one bulk record.
+ */
+export function provisionRow(provision: Provision): ProvisionRow {
+  const items = sortedItems(provision.items);
+  const categories = sortedItems(provision.categories);
+  const providedOn = japanDay(provision.at);
+  const recipientId = provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null;
+  const consentEventId = provision.basis.kind === 'CONSENT' ? provision.basis.consentEventId : null;
+  const legalBasis = provision.basis.kind === 'LEGAL_BASIS' ? provision.basis.reference : null;
+  const recordKey = createHash('sha256')
+    .update(canonicalJson([providedOn, provision.recipient.kind, recipientId, provision.subjectId, items, provision.basis.kind, consentEventId, legalBasis]))
+    .digest('hex');
+  return {
+    recordKey,
+    providedOn,
+    recipientKind: provision.recipient.kind,
+    recipientId,
+    subjectId: provision.subjectId,
+    items,
+    categories,
+    basisKind: provision.basis.kind,
+    consentEventId,
+    legalBasis,
+    requestId: provision.requestId,
+    firstProvidedAt: provision.at,
+    lastProvidedAt: provision.at,
+    provisionCount: 1,
+  };
+}
+
+/** Rows of one insert merged by record key (one statement may not touch a row twice). */
+export function mergeProvisionRows(rows: readonly ProvisionRow[]): ProvisionRow[] {
+  const byKey = new Map<string, ProvisionRow>();
+  for (const row of rows) {
+    const seen = byKey.get(row.recordKey);
+    if (!seen) {
+      byKey.set(row.recordKey, { ...row });
+      continue;
+    }
+    seen.provisionCount += row.provisionCount;
+    if (row.lastProvidedAt > seen.lastProvidedAt) seen.lastProvidedAt = row.lastProvidedAt;
+    if (row.firstProvidedAt < seen.firstProvidedAt) seen.firstProvidedAt = row.firstProvidedAt;
+  }
+  return [...byKey.values()];
+}
+
+/** Repeats of one bulk record counted in the process, not yet added to it. */
+export interface Repeat {
+  count: number;
+  last: Date;
+  provision: Provision;
+}
+
+/**
+ * Which bulk records this process knows are committed today, and the repeats of them not yet counted in the
+ * database. A repeat of a committed record needs no write before its response: it raises a counter, flushed
+ * periodically (`provision_count`, `last_provided_at`).
+ */
+export class BulkRecords {
+  #day = '';
+  readonly #committed = new Set<string>();
+  #repeats = new Map<string, Repeat>();
+
+  /** Counts the repeats of committed records and returns the rows that must be written before the response. */
+  admit(provisions: readonly Provision[]): ProvisionRow[] {
+    const first: ProvisionRow[] = [];
+    for (const provision of provisions) {
+      const day = japanDay(provision.at);
+      this.#roll(day);
+      const key = provisionIdentity(provision);
+      if (day === this.#day && this.#committed.has(key)) {
+        const repeat = this.#repeats.get(key);
+        if (repeat) {
+          repeat.count++;
+          if (provision.at > repeat.last) repeat.last = provision.at;
+        } else this.#repeats.set(key, { count: 1, last: provision.at, provision });
+      } else first.push(provisionRow(provision));
+    }
+    return first;
+  }
+
+  /** Marks rows as committed. */
+  committed(rows: readonly ProvisionRow[]): void {
+    for (const row of rows) {
+      this.#roll(row.providedOn);
+      if (row.providedOn === this.#day) this.#committed.add(rowIdentity(row));
+    }
+  }
+
+  /** Takes the repeats counted so far, by record key (to be added to their records); `restore` gives them back after a failed flush. */
+  takeRepeats(): Map<string, Repeat> {
+    const taken = new Map<string, Repeat>();
+    for (const repeat of this.#repeats.values()) taken.set(provisionRow(repeat.provision).recordKey, repeat);
+    this.#repeats = new Map();
+    return taken;
+  }
+
+  restore(repeats: ReadonlyMap<string, Repeat>): void {
+    for (const repeat of repeats.values()) {
+      const key = provisionIdentity(repeat.provision);
+      const seen = this.#repeats.get(key);
+      if (!seen) this.#repeats.set(key, { ...repeat });
+      else {
+        seen.count += repeat.count;
+        if (repeat.last > seen.last) seen.last = repeat.last;
+      }
+    }
+  }
+
+  get pendingRepeats(): number {
+    let n = 0;
+    for (const repeat of this.#repeats.values()) n += repeat.count;
+    return n;
+  }
+
+  /** A new day starts with no committed records (a record is per day); yesterday's repeats stay to be flushed. */
+  #roll(day: string): void {
+    if (day > this.#day) {
+      this.#day = day;
+      this.#committed.clear();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import { parse } from 'graphql';
+import type { AuditEntry } from '../../../audit/chain.ts';
+import type { CheckpointKey } from '../../../audit/checkpoint.ts';
+import type { Provision } from '../../../audit/provision.ts';
+import { createAuditWriter, type AuditWriter, type AuditWriterMetrics, type AuditWriterOptions } from '../../../audit/writer.ts';
+import type { Database } from '../../../db/client.ts';
+import type { AuditOutcome } from '../../../db/schema/audit.ts';
+import { decide } from '../../../directives/decide.ts';
+import { PrivacyError, toGraphQLError } from '../../../directives/errors.ts';
+import { readPrivacyIndex, type PrivacyIndex } from '../../../directives/policy.ts';
+import { PURPOSES } from '../../../directives/purposes.ts';
+import type { GatewayContext, PrivacyOutcome } from '../../core/context.ts';
+import type { GatewayPlugin } from '../../core/plugin.ts';
+
+/** Where the writer's counters are served as JSON. */
+export const AUDIT_METRICS_PATH = '/metrics/audit';
+
+export interface AuditLogOptions extends Omit<AuditWriterOptions, 'db' | 'checkpointKey'> {
+  /** Where the log and the provision records are written (the `privacy` schema). */
+  db: Database;
+  /** Signs the chain's checkpoints (`DevKeys.audit`, or the production key). */
+  checkpointKey: CheckpointKey;
+}
+
+/** The audit plugin, with its writer's counters. */
+export interface AuditLogPlugin extends GatewayPlugin {
+  /** This process's chain in the access log. */
+  readonly chainId: string;
+  /** Batch sizes, commit latency and failures of the writer (plain counters). */
+  metrics(): AuditWriterMetrics;
+  /** Drains the writer and signs the chain's final checkpoint. */
+  close(): Promise<void>;
+}
+
+/** Why a coordinate removed before planning was removed: the same pure decision the plan made. */
+function plannedReason(index: PrivacyIndex | undefined, coordinate: string, caller: GatewayContext['caller']): string {
+  const decision = decide(index?.fields.get(coordinate), caller);
+  return decision.kind === 'deny' ? decision.reason : 'UNKNOWN_POLICY';
+}
+
+/** The access-log entry of an operation, or null when it touched no personal field. */
+export function accessEntry(
+  privacy: PrivacyOutcome,
+  context: GatewayContext,
+  operation: { documentHash: string | null; at: Date; index?: PrivacyIndex },
+): AuditEntry | null {
+  const disclosure = privacy.disclosure;
+  const released = disclosure ? [...disclosure.released.keys()].sort() : [];
+  const withheld: Record<string, string[]> = {};
+  for (const coordinate of privacy.denied) withheld[coordinate] = [plannedReason(operation.index, coordinate, context.caller)];
+  for (const [coordinate, reasons] of disclosure?.withheld ?? []) withheld[coordinate] = [...new Set([...(withheld[coordinate] ?? []), ...reasons])].sort();
+  const masked = [...new Map(privacy.masked.map((m) => [`${m.coordinate}\u0000${m.strategy}`, { coordinate: m.coordinate, strategy: m.strategy }])).values()].sort(
+    (a, b) => (a.coordinate < b.coordinate ? -1 : a.coordinate > b.coordinate ? 1 : a.strategy < b.strategy ? -1 : 1),
+  );
+  const withheldCount = Object.keys(withheld).length;
+  if (!privacy.rejected && released.length === 0 && withheldCount === 0 && masked.length === 0) return null;
+  const subjects = new Set<string>();
+  for (const ids of disclosure?.released.values() ?? []) for (const id of ids) if (id !== null) subjects.add(id);
+  const outcome: AuditOutcome = privacy.rejected ? 'REJECTED' : released.length === 0 ? 'WITHHELD' : withheldCount > 0 ? 'PARTIAL' : 'RELEASED';
+  const { caller } = context;
+  return {
+    event: 'FIELD_ACCESS',
+    occurredAt: operation.at,
+    requestId: context.requestId,
+    callerSub: caller.sub,
+    role: caller.role,
+    org: caller.org,
+    purpose: caller.purpose,
+    legalBasis: caller.legalBasis,
+    operationName: privacy.operationName,
+    operationType: privacy.operationType,
+    documentHash: operation.documentHash,
+    outcome,
+    released,
+    masked,
+    withheld,
+    subjects: [...subjects].sort(),
+    detail: {},
+  };
+}
+
+/**
+ * The third-party provisions of an operation (APPI Art. 29): under a per-employer consent purpose, one per subject
+ * whose values reached the employer, on the consent event that allowed it; under a legal basis, one per subject, on
+ * the declared reference. A consent-based release whose consent event is unknown cannot be recorded: it throws.
+ */
+export function provisionsOf(privacy: PrivacyOutcome, context: GatewayContext, at: Date, index: PrivacyIndex | undefined): Provision[] {
+  const disclosure = privacy.disclosure;
+  if (!disclosure || disclosure.released.size === 0) return [];
+  const { caller } = context;
+  const definition = PURPOSES[caller.purpose];
+  const toEmployer = definition.consent === 'subject-and-recipient';
+  if (!toEmployer && !definition.legalBasis) return [];
+  const items = new Map<string, string[]>();
+  for (const [coordinate, subjects] of disclosure.released) {
+    for (const subject of subjects) {
+      if (subject === null) continue;
+      let list = items.get(subject);
+      if (!list) items.set(subject, (list = []));
+      list.push(coordinate);
+    }
+  }
+  const provisions: Provision[] = [];
+  for (const [subjectId, coordinates] of items) {
+    const categories = coordinates.map((c) => {
+      const field = index?.fields.get(c);
+      return field?.kind === 'pii' ? field.policy.category : 'UNCLASSIFIED';
+    });
+    let basis: Provision['basis'];
+    let recipient: Provision['recipient'];
+    if (toEmployer) {
+      const eventId = disclosure.consentEvents.get(subjectId);
+      if (typeof eventId !== 'number' || caller.org === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
+      basis = { kind: 'CONSENT', consentEventId: eventId };
+      recipient = { kind: 'EMPLOYER', id: caller.org };
+    } else {
+      if (caller.legalBasis === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
+      basis = { kind: 'LEGAL_BASIS', reference: caller.legalBasis };
+      recipient = { kind: 'LEGAL_BASIS' };
+    }
+    provisions.push({ at, recipient, subjectId, items: coordinates, categories, basis, requestId: context.requestId });
+  }
+  return provisions;
+}
+
+/** Replaces a response with AUDIT_UNAVAILABLE (HTTP 503): nothing of what it held leaves. */
+function refuse(requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>): void {
+  const error = toGraphQLError(new PrivacyError('AUDIT_UNAVAILABLE', 'The access log could not be written; nothing personal was released.'));
+  requestContext.response.body = { kind: 'single', singleResult: { errors: [{ message: error.message, extensions: { code: 'AUDIT_UNAVAILABLE' } }] } };
+  requestContext.response.http.status = 503;
+}
+
+/**
+ * Accountability: every operation that touched a personal field (released, masked, withheld or refused) is written
+ * to the access log, and every third-party provision to the provision records, before its response leaves. It reads
+ * `context.privacy` in `willSendResponse`, so it runs after enforcement has shaped the response, and holds the
+ * response until the write commits (group commit, audit/writer.ts); if the write fails or takes longer than the
+ * commit timeout, the response is replaced by AUDIT_UNAVAILABLE (HTTP 503). Operations that touched no personal
+ * field are neither logged nor held. `close` drains the writer and signs the chain's final checkpoint.
+ * @example startGateway({ …, audit: { db, checkpointKey: keys.audit } }) // or useAuditLog({ db, checkpointKey })
+ */
+export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
+  const writer: AuditWriter = createAuditWriter(options);
+  const now = options.now ?? (() => new Date());
+  let index: PrivacyIndex | undefined;
+
+  const record = async (requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>) => {
+    const context = requestContext.contextValue;
+    const privacy = context.privacy;
+    if (!privacy) return;
+    const at = now();
+    const entry = accessEntry(privacy, context, { documentHash: requestContext.queryHash ?? null, at, index });
+    if (!entry) return;
+    try {
+      await writer.record(entry, provisionsOf(privacy, context, at, index));
+    } catch {
+      refuse(requestContext);
+    }
+  };
+
+  const apolloPlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return { willSendResponse: record };
+    },
+  };
+
+  return {
+    name: 'audit-log',
+    chainId: writer.chainId,
+    onSchema({ coreSupergraphSdl }) {
+      index = readPrivacyIndex(parse(coreSupergraphSdl)).index;
+    },
+    apolloPlugins: () => [apolloPlugin],
+    routes(app) {
+      // Counters only (no personal data), for the operations issue and the benchmark to read.
+      app.get(AUDIT_METRICS_PATH, async (_request, reply) => reply.header('content-type', 'application/json').send(JSON.stringify(writer.metrics())));
+    },
+    metrics: () => writer.metrics(),
+    close: () => writer.close(),
+  };
+}
