@@ -23,7 +23,12 @@ import { createExactRandom, type ExactRandom } from '../directives/statistics/sa
 type Executor = Pick<Database, 'insert' | 'update' | 'select' | 'execute'>;
 
 /** The owner of the global budget row (all analysts together). */
-export const GLOBAL_BUDGET_OWNER = '*';
+export const GLOBAL_BUDGET_OWNER = 'global';
+
+/** The owner of one analyst's budget row: prefixed, so no subject id can name the global row. */
+export function analystBudgetOwner(analyst: string): string {
+  return `analyst:${analyst}`;
+}
 
 /** One analyst's budget in a period, as the analyst sees it. */
 export interface BudgetStanding {
@@ -85,14 +90,15 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
   const { period, resetsAt } = budgetPeriod(now);
   const { text, key } = canonicalQuery(request.query);
   const { budget, analyst } = request;
+  const owner = analystBudgetOwner(analyst);
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Executor;
     // Global row first, then the analyst's: every release locks in this order, so none deadlocks.
-    for (const owner of [GLOBAL_BUDGET_OWNER, analyst]) {
-      await tx.insert(privacyBudgets).values({ owner, period }).onConflictDoNothing();
+    for (const o of [GLOBAL_BUDGET_OWNER, owner]) {
+      await tx.insert(privacyBudgets).values({ owner: o, period }).onConflictDoNothing();
     }
     const globalMilli = await spentOf(tx, GLOBAL_BUDGET_OWNER, period, true);
-    const analystMilli = analyst === GLOBAL_BUDGET_OWNER ? globalMilli : await spentOf(tx, analyst, period, true);
+    const analystMilli = await spentOf(tx, owner, period, true);
     const [stored] = await tx
       .select()
       .from(statisticsReleases)
@@ -114,11 +120,11 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
       .insert(statisticsReleases)
       .values({ period, queryKey: key, query: text, analyst, epsilonMilli: decision.costMilli, answer: cells, releasedAt: now })
       .returning({ id: statisticsReleases.id });
-    for (const owner of new Set([GLOBAL_BUDGET_OWNER, analyst])) {
+    for (const o of [GLOBAL_BUDGET_OWNER, owner]) {
       await tx
         .update(privacyBudgets)
         .set({ epsilonSpentMilli: sql`${privacyBudgets.epsilonSpentMilli} + ${decision.costMilli}`, updatedAt: now })
-        .where(and(eq(privacyBudgets.owner, owner), eq(privacyBudgets.period, period)));
+        .where(and(eq(privacyBudgets.owner, o), eq(privacyBudgets.period, period)));
     }
     const spent = { analystMilli: analystMilli + decision.costMilli, globalMilli: globalMilli + decision.costMilli };
     return {
@@ -145,7 +151,7 @@ export function budgetExhausted(remaining: number, resetsAt: Date): PrivacyError
 export async function readBudgetStanding(db: Pick<Database, 'select'>, analyst: string, budget: Budget, now = new Date()): Promise<BudgetStanding> {
   const { period, resetsAt } = budgetPeriod(now);
   const tx = db as unknown as Executor;
-  const [analystMilli, globalMilli] = [await spentOf(tx, analyst, period, false), await spentOf(tx, GLOBAL_BUDGET_OWNER, period, false)];
+  const [analystMilli, globalMilli] = [await spentOf(tx, analystBudgetOwner(analyst), period, false), await spentOf(tx, GLOBAL_BUDGET_OWNER, period, false)];
   return standingOf({ analystMilli, globalMilli }, budget, resetsAt);
 }
 

@@ -19,7 +19,7 @@ import {
   type CandidateDimension,
 } from '../directives/statistics/domains.ts';
 import { expectedAbsoluteError } from '../directives/statistics/mechanism.ts';
-import { readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
+import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
 import { countApplications } from '../subgraphs/employers/statistics.ts';
@@ -321,7 +321,7 @@ describe('the privacy budget', () => {
     for (const table of identical) expect(table.cells).toEqual(identical[0].cells);
     expect(new Set(identical.map((x) => x.releaseId)).size).toBeLessThanOrEqual(1);
     expect(identical.filter((x) => !x.reused).length).toBe(identical.length > 0 ? 1 : 0);
-    const [row] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, analyst)));
+    const [row] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, analystBudgetOwner(analyst))));
     expect(row!.epsilonSpentMilli).toBeLessThanOrEqual(10_000);
     const releases = await t.db.db.select().from(statisticsReleases).where(eq(statisticsReleases.analyst, analyst));
     expect(releases.reduce((s, r) => s + r.epsilonMilli, 0)).toBe(row!.epsilonSpentMilli);
@@ -339,13 +339,28 @@ describe('the privacy budget', () => {
     expect(seam.map((r) => [r.releaseId, r.epsilonMilli])).toEqual(releases.sort((a, b) => a.id - b.id).map((r) => [r.id, r.epsilonMilli]));
   }, 120_000);
 
+  it('caps all analysts together: a second analyst is refused once the global budget is spent, and a subject id cannot name the global row', async () => {
+    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 3 });
+    const now = new Date(Date.UTC(2998, 5, 1));
+    const release = (analyst: string, groupBy: string) =>
+      releaseStatistics(t.db.db, { analyst, query: { table: 'candidates', groupBy, filter: {} }, sensitivity: 1, budget, now, count: async () => [{ key: ['a'], count: 100 }] });
+    await release('first', 'PREFECTURE');
+    await release('first', 'AGE_BAND');
+    await release(GLOBAL_BUDGET_OWNER, 'SKILL');
+    await expect(release('second', 'INDUSTRY')).rejects.toMatchObject({ code: 'PRIVACY_BUDGET_EXHAUSTED', details: { epsilonRemaining: 0, resetsAt: '2998-07-01T00:00:00.000Z' } });
+    // The stored answer of a question already asked this period is still free for anyone.
+    expect((await release('second', 'PREFECTURE')).release).toMatchObject({ reused: true, epsilon: 0 });
+    const [global] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, GLOBAL_BUDGET_OWNER), eq(privacyBudgets.period, '2998-06')));
+    expect(global!.epsilonSpentMilli).toBe(3000);
+  });
+
   it('refunds a failed release: nothing is charged or stored', async () => {
     const budget = normalizeBudget(BUDGET);
     const now = new Date(Date.UTC(2999, 0, 1));
     await expect(
       releaseStatistics(t.db.db, { analyst: 'refund', query: { table: 'candidates', groupBy: 'SKILL', filter: {} }, sensitivity: 3, budget, now, count: async () => { throw new Error('the count failed'); } }),
     ).rejects.toThrow('the count failed');
-    expect(await t.db.db.select().from(privacyBudgets).where(eq(privacyBudgets.owner, 'refund'))).toEqual([]);
+    expect(await t.db.db.select().from(privacyBudgets).where(eq(privacyBudgets.owner, analystBudgetOwner('refund')))).toEqual([]);
     expect(await t.db.db.select().from(statisticsReleases).where(eq(statisticsReleases.analyst, 'refund'))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { privacySchema } from './privacy.ts';
 
 /**
  * The analysts' privacy budgets: ε spent per owner per period, in thousandths of ε (directives/statistics/accountant.ts).
- * The owner is an analyst's subject id, or `*` for the global cap across all analysts. Written only by ledger/budget.ts,
+ * The owner is `analyst:<subject id>`, or `global` for the cap across all analysts. Written only by ledger/budget.ts,
  * with the rows locked (FOR UPDATE) in the transaction that releases.
  */
 export const privacyBudgets = privacySchema.table(
