@@ -45,6 +45,7 @@ const USAGE = `Usage: npm run bench -- [options]
                         A: plain @apollo/gateway; A′, B, C, D: ours; H, H-rust: Hive Gateway with its JS or
                         Hive Router's Rust query planner (the peers, same checks as A); AD, AD′, HD, HD-rust:
                         A, A′, H, H-rust on D's employer page. D brings AD and AD′; HD, HD-rust bring AD
+                        B-nolog, D-nolog: B and D with the access log and provision records off
   --connections N       concurrent connections of the throughput runs (default 50)
   --warmup S            warm-up seconds before every measured run (default 5)
   --duration S          measured seconds per run (default 10)

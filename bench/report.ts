@@ -107,6 +107,8 @@ export const RATIOS = [
   ['D', 'AD′'],
   ['D', 'A'],
   ['B', 'A′'],
+  ['B', 'B-nolog'],
+  ['D', 'D-nolog'],
   ['B', 'H'],
   ['B', 'H-rust'],
   ['D', 'HD'],

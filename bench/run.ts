@@ -42,12 +42,14 @@ const PROFILE_DIR = path.join(TMP, 'profiles');
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 /** The gateway child behind each gateway target. */
-const GATEWAYS: Record<TargetId, Pick<GatewayChildConfig, 'kind' | 'enforcement' | 'planner'>> = {
+const GATEWAYS: Record<TargetId, Pick<GatewayChildConfig, 'kind' | 'enforcement' | 'planner' | 'audit'>> = {
   A: { kind: 'plain', enforcement: false },
   'A′': { kind: 'ours', enforcement: false },
   B: { kind: 'ours', enforcement: true },
+  'B-nolog': { kind: 'ours', enforcement: true, audit: false },
   C: { kind: 'ours', enforcement: true },
   D: { kind: 'ours', enforcement: true },
+  'D-nolog': { kind: 'ours', enforcement: true, audit: false },
   H: { kind: 'hive', enforcement: false, planner: 'js' },
   'H-rust': { kind: 'hive', enforcement: false, planner: 'rust' },
 };

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 
 /** Throughput scenarios, then the one-connection latency runs. */
-export const SCENARIO_IDS = ['A', 'A′', 'B', 'C', 'H', 'H-rust', 'AD', 'AD′', 'D', 'HD', 'HD-rust', 'A@1', 'A′@1', 'B@1'] as const;
+export const SCENARIO_IDS = ['A', 'A′', 'B', 'B-nolog', 'C', 'H', 'H-rust', 'AD', 'AD′', 'D', 'D-nolog', 'HD', 'HD-rust', 'A@1', 'A′@1', 'B@1'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** Which gateway child answers (AD shares A's, AD′ A′'s, HD H's, HD-rust H-rust's). */
-export type TargetId = 'A' | 'A′' | 'B' | 'C' | 'D' | 'H' | 'H-rust';
+export type TargetId = 'A' | 'A′' | 'B' | 'B-nolog' | 'C' | 'D' | 'D-nolog' | 'H' | 'H-rust';
 
 /** The peers a user would pick instead of our gateway (Hive Gateway, bench/processes/hive.ts). */
 export function isPeer(target: TargetId): boolean {
@@ -28,12 +28,14 @@ export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
   A: { id: 'A', target: 'A', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'plain @apollo/gateway, default fetcher, JWT + signed assertion, no enforcement' },
   'A′': { id: 'A′', target: 'A′', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'our gateway, enforcement off' },
   B: { id: 'B', target: 'B', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'our gateway, enforcement on, purpose allows every field (compliance, LEGAL_OBLIGATION)' },
+  'B-nolog': { id: 'B-nolog', target: 'B-nolog', load: 'throughput', page: 'candidates', caller: 'compliance', description: 'B with the access log and provision records off (the price of accountability: B against it)' },
   C: { id: 'C', target: 'C', load: 'throughput', page: 'candidates', caller: 'support', description: 'our gateway, support under FRAUD_PREVENTION: email, phone masked, address redacted' },
   H: { id: 'H', target: 'H', load: 'throughput', page: 'candidates', caller: 'compliance', description: "Hive Gateway (@graphql-hive/gateway-runtime, its JS query planner), Node's http server, A's JWT check + signed assertion + binding, in-flight deduplication off" },
   'H-rust': { id: 'H-rust', target: 'H-rust', load: 'throughput', page: 'candidates', caller: 'compliance', description: "H with Hive Router's Rust query planner (@graphql-hive/router-runtime)" },
   AD: { id: 'AD', target: 'A', load: 'throughput', page: 'employer', caller: 'employer', description: "plain @apollo/gateway (A's process) on D's employer page: same employer and query, the subgraphs' row filter only, no field enforcement" },
   'AD′': { id: 'AD′', target: 'A′', load: 'throughput', page: 'employer', caller: 'employer', description: "our gateway with enforcement off (A′'s process) on D's employer page: the transport alone on that page" },
   D: { id: 'D', target: 'D', load: 'throughput', page: 'employer', caller: 'employer', description: 'our gateway, employer page of 100 consenting candidates: row filter, per-field consent, 2 masks' },
+  'D-nolog': { id: 'D-nolog', target: 'D-nolog', load: 'throughput', page: 'employer', caller: 'employer', description: 'D with the access log and provision records off' },
   HD: { id: 'HD', target: 'H', load: 'throughput', page: 'employer', caller: 'employer', description: "Hive Gateway (H's process) on D's employer page: the subgraphs' row filter only, no field enforcement" },
   'HD-rust': { id: 'HD-rust', target: 'H-rust', load: 'throughput', page: 'employer', caller: 'employer', description: "Hive Gateway with the Rust query planner (H-rust's process) on D's employer page" },
   'A@1': { id: 'A@1', target: 'A', load: 'latency', page: 'candidates', caller: 'compliance', description: 'A at one connection' },
@@ -104,14 +106,15 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
   if (status !== 200) problems.push(`HTTP ${status}`);
   const spec = SCENARIOS[id];
   // The peers enforce nothing: checked as A′ is on the candidate page and as AD′ is on the employer page.
-  const target = id === 'AD' || id === 'AD′' ? id : isPeer(spec.target) ? (spec.page === 'employer' ? 'AD′' : 'A′') : spec.target;
+  const target = id === 'AD' || id === 'AD′' ? id : isPeer(spec.target) ? (spec.page === 'employer' ? 'AD′' : 'A′') : spec.target === 'D-nolog' ? 'D' : spec.target;
   const refNodes = (reference?.data?.candidates?.nodes ?? []) as Node[];
   const errors = body.errors ?? [];
   const masked = (body.extensions?.privacy?.masked ?? []) as { path: (string | number)[]; coordinate: string; strategy: string }[];
   switch (target) {
     case 'A':
     case 'A′':
-    case 'B': {
+    case 'B':
+    case 'B-nolog': {
       problems.push(...unenforcedPageProblems(body, 50));
       if (reference && !isDeepStrictEqual(body.data, reference.data)) problems.push('data differs from A');
       break;

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 
 /**
  * The errors of this project form two families, each with stable codes that become `extensions.code` at the
@@ -30,6 +30,8 @@ export const SERVICE_ERROR_STATUS = {
   NOT_FOUND: 404,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** Too many requests from one caller or address; `details.retryAfterSeconds` becomes the `Retry-After` header. */
+  RATE_LIMITED: 429,
 } as const;
 
 export type PrivacyErrorCode = keyof typeof PRIVACY_ERROR_STATUS;
@@ -103,9 +105,14 @@ export function isProjectError(error: unknown): error is ProjectError {
  */
 export function toGraphQLError(error: ProjectError, options: { path?: readonly (string | number)[] } = {}): GraphQLError {
   const safe = CLIENT_SAFE_CODES.has(error.code);
+  const retryAfter = error.details.retryAfterSeconds;
+  const headers = typeof retryAfter === 'number' ? { headers: new Map([['retry-after', String(retryAfter)]]) } : {};
+  // Apollo Server reads `http` (status, and headers as a Map). Other packages in the tree (the benchmark's peers)
+  // declare a different `http` shape on the same extensions type, so the value is given as Apollo reads it.
+  const http = { status: error.httpStatus, ...headers } as unknown as NonNullable<GraphQLErrorExtensions['http']>;
   return new GraphQLError(safe ? error.message : genericMessage(error.code), {
     ...(options.path ? { path: options.path } : {}),
-    extensions: { code: error.code, ...(safe ? error.details : {}), http: { status: error.httpStatus } },
+    extensions: { code: error.code, ...(safe ? error.details : {}), http },
   });
 }
 

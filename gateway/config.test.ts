@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, JWT_ALGORITHMS, loadConfig, loadDatabaseConfig } from './config.ts';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './transport.ts';
@@ -38,6 +41,79 @@ describe('loadConfig', () => {
     ['SEED_CANDIDATES', 'lots'],
   ])('refuses %s=%s as a non-integer or out of range', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be an integer between \\d+ and \\d+`));
+  });
+
+  it('reads workers, TLS files and the subgraph authority; refuses what cannot work, naming the variable', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pgw-config-'));
+    try {
+      const cert = path.join(dir, 'cert.pem');
+      const key = path.join(dir, 'key.pem');
+      const junk = path.join(dir, 'junk.txt');
+      writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+      writeFileSync(junk, 'not pem');
+      expect(loadConfig({})).toMatchObject({ gatewayWorkers: 1, tls: null, subgraphCa: null });
+      const config = loadConfig({ GATEWAY_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db', TLS_CERT_FILE: cert, TLS_KEY_FILE: key, SUBGRAPH_CA_FILE: cert });
+      expect(config.gatewayWorkers).toBe(2);
+      expect(config.tls?.cert).toContain('BEGIN CERTIFICATE');
+      expect(config.tls?.key).toContain('PRIVATE KEY');
+      expect(config.subgraphCa).toContain('BEGIN CERTIFICATE');
+      expect(() => loadConfig({ GATEWAY_WORKERS: '2' })).toThrow(/^GATEWAY_WORKERS above 1 needs DATABASE_URL/);
+      expect(() => loadConfig({ GATEWAY_WORKERS: '0' })).toThrow(/^GATEWAY_WORKERS must be an integer between 1 and 64/);
+      expect(() => loadConfig({ TLS_CERT_FILE: cert })).toThrow(/^TLS_CERT_FILE and TLS_KEY_FILE go together/);
+      expect(() => loadConfig({ TLS_CERT_FILE: path.join(dir, 'missing.pem'), TLS_KEY_FILE: key })).toThrow(/^TLS_CERT_FILE must name a readable file .*ENOENT/);
+      expect(() => loadConfig({ TLS_CERT_FILE: junk, TLS_KEY_FILE: key })).toThrow(/^TLS_CERT_FILE must hold a PEM certificate/);
+      expect(() => loadConfig({ TLS_CERT_FILE: cert, TLS_KEY_FILE: junk })).toThrow(/^TLS_KEY_FILE must hold a PEM private key/);
+      expect(() => loadConfig({ SUBGRAPH_CA_FILE: junk })).toThrow(/^SUBGRAPH_CA_FILE must hold PEM certificates/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has operational defaults: info logs, metrics on the gateway port, no CORS origin, limits on, 10 s shutdown', () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: 'info',
+      metricsPort: null,
+      corsOrigins: [],
+      rateLimits: { requestsPerMinute: 600, authFailuresPerMinute: 20 },
+      shutdownTimeoutMs: 10_000,
+    });
+    const config = loadConfig({
+      LOG_LEVEL: 'DEBUG',
+      METRICS_PORT: '9464',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '5',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'debug',
+      metricsPort: 9464,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      rateLimits: { requestsPerMinute: 0, authFailuresPerMinute: 5 },
+      shutdownTimeoutMs: 2500,
+    });
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'loud'],
+    ['METRICS_PORT', 'x'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', '*'],
+    ['RATE_LIMIT_REQUESTS_PER_MINUTE', 'lots'],
+    ['RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', '-1'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon'],
+  ])('refuses %s=%s in one line naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^${name} must `));
+    expect((error as Error).message).not.toContain('\n');
   });
 
   it.each(['FOO256', 'HS256', 'none', 'ES256,FOO256', ',', 'es256'])('refuses JWT_ALGORITHMS=%s', (value) => {

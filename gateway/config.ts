@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
@@ -29,7 +30,26 @@ export interface Config {
   seedCandidates: number;
   /** Keep-alive connections from the gateway to each subgraph. */
   subgraphConnections: number;
+  /** pino level of the structured logs. */
+  logLevel: LogLevel;
+  /** A separate port for `/metrics`; null serves it on the gateway's port. */
+  metricsPort: number | null;
+  /** Browser origins allowed to call the gateway (CORS); empty allows none. */
+  corsOrigins: string[];
+  /** Per replica; 0 turns a limit off. */
+  rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
+  /** How long a stopping server lets requests in flight finish. */
+  shutdownTimeoutMs: number;
+  /** Gateway worker processes sharing the port (1: no workers, the process serves itself). */
+  gatewayWorkers: number;
+  /** A subgraph serves HTTPS with this PEM key and certificate (TLS_KEY_FILE, TLS_CERT_FILE). */
+  tls: { key: string; cert: string } | null;
+  /** The gateway trusts only this PEM authority for https subgraph URLs (SUBGRAPH_CA_FILE). */
+  subgraphCa: string | null;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEV_ISSUER = 'https://dev.privacy-gateway.local';
 export const DEFAULT_AUDIENCE = 'job-portal-graph';
@@ -113,11 +133,56 @@ function host(env: NodeJS.ProcessEnv): string {
   return raw;
 }
 
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, or unset for info.`);
+  return raw as LogLevel;
+}
+
+/** Exact origins (scheme, host, optional port; no path), comma-separated; a bad one is named (an origin is no secret). */
+function originList(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry.replace(/\/$/, '') || !/^https?:/.test(entry)) {
+      const shown = entry.length <= 100 && !/[\u0000-\u001f]/.test(entry) ? ` ("${entry}" is not one)` : '';
+      throw new ConfigError(`CORS_ORIGINS must list exact origins such as https://app.example.com, comma-separated${shown}, or be unset for none.`);
+    }
+  }
+  return entries.map((entry) => new URL(entry).origin);
+}
+
 function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw new ConfigError(`${name} must be a single line without control characters, or unset for "${fallback}".`);
   return raw;
+}
+
+/** The text of the file a variable names (a path is not a secret: it is named in the message), or null when unset. */
+function fileText(env: NodeJS.ProcessEnv, name: string, what: string): string | null {
+  const file = env[name]?.trim();
+  if (!file) return null;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name} must name a readable file holding ${what}; ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv): { key: string; cert: string } | null {
+  const cert = fileText(env, 'TLS_CERT_FILE', 'a PEM certificate (chain)');
+  const key = fileText(env, 'TLS_KEY_FILE', 'a PEM private key');
+  if ((cert === null) !== (key === null)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither.');
+  if (cert !== null && !cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TLS_CERT_FILE must hold a PEM certificate (-----BEGIN CERTIFICATE-----).');
+  if (key !== null && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new ConfigError('TLS_KEY_FILE must hold a PEM private key (-----BEGIN … PRIVATE KEY-----).');
+  return cert !== null && key !== null ? { cert, key } : null;
 }
 
 /** Where the data lives, validated: `DATABASE_URL` (PostgreSQL), otherwise the embedded folder `PGLITE_DIR`. */
@@ -173,6 +238,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     seedCandidates: integer(env, 'SEED_CANDIDATES', 2_000, 1, 1_000_000),
     subgraphConnections: integer(env, 'SUBGRAPH_CONNECTIONS', DEFAULT_SUBGRAPH_CONNECTIONS, 1, 1_024),
+    logLevel: logLevel(env),
+    metricsPort: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 0, 65535) : null,
+    corsOrigins: originList(env),
+    rateLimits: {
+      requestsPerMinute: integer(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 0, 1_000_000),
+      authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    },
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    gatewayWorkers: workers(env),
+    tls: tlsFiles(env),
+    subgraphCa: caFile(env),
+  };
+}
+
+function workers(env: NodeJS.ProcessEnv): number {
+  const count = integer(env, 'GATEWAY_WORKERS', 1, 1, 64);
+  if (count > 1 && !env.DATABASE_URL?.trim()) {
+    throw new ConfigError('GATEWAY_WORKERS above 1 needs DATABASE_URL: the embedded database serves one process only.');
+  }
+  return count;
+}
+
+function caFile(env: NodeJS.ProcessEnv): string | null {
+  const ca = fileText(env, 'SUBGRAPH_CA_FILE', 'PEM certificates of the authority that signs the subgraphs\' certificates');
+  if (ca !== null && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('SUBGRAPH_CA_FILE must hold PEM certificates (-----BEGIN CERTIFICATE-----).');
+  return ca;
+}
+
+/** The gateway's operational settings from a configuration (metrics port, CORS origins, rate limits, shutdown bound). */
+export function operationsOptions(config: Config) {
+  return {
+    metrics: config.metricsPort === null ? {} : { port: config.metricsPort },
+    corsOrigins: config.corsOrigins,
+    rateLimits: config.rateLimits,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   };
 }
 

@@ -1,15 +1,22 @@
 import type { CryptoKey } from 'jose';
+import type { Database } from '../db/client.ts';
 import type { ConsentLoader } from '../directives/decide.ts';
 import type { OperationLimits } from '../directives/enforce/operation.ts';
 import { startGatewayCore, type GatewayCoreOptions, type RunningGateway } from './core/gateway.ts';
 import type { GatewayPlugin } from './core/plugin.ts';
 import { useAuditLog, type AuditLogOptions, type AuditLogPlugin } from './plugins/audit/index.ts';
+import { createLogger, failureCause, type Logger } from './logger.ts';
 import { useAuthentication, type AuthOptions } from './plugins/authentication/index.ts';
 import { useCallerAssertion } from './plugins/caller-assertion/index.ts';
 import { usePrivacyEnforcement } from './plugins/enforcement/index.ts';
 import { useExplorer } from './plugins/explorer/index.ts';
 import { usePurposeBinding } from './plugins/purpose/index.ts';
 import { useTracing } from './plugins/tracing/index.ts';
+import { useCors } from './plugins/cors/index.ts';
+import { useHealth } from './plugins/health/index.ts';
+import { useLogging } from './plugins/logging/index.ts';
+import { useMetrics, type MetricsOptions } from './plugins/metrics/index.ts';
+import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
 export type { GatewayContext, PrivacyOutcome } from './core/context.ts';
@@ -32,6 +39,16 @@ export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
   audit: AuditLogOptions | 'off';
   /** Plugins that run after the privacy plugins (they see `context.privacy`). */
   plugins?: readonly GatewayPlugin[];
+  /** Structured logs (pino); silent when not given. */
+  logger?: Logger;
+  /** The database the consents come from: `/readyz` checks that it answers. */
+  database?: Database;
+  /** `/metrics` (prom-client), on by default; `false` turns it off. */
+  metrics?: MetricsOptions | false;
+  /** Browser origins allowed to call the gateway (CORS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Per-replica limits, on by default (600 requests a minute per caller, 20 failed authentications per address); `false` turns them off. */
+  rateLimits?: RateLimitOptions | false;
 }
 
 /** A running gateway, with its audit plugin (null when the log is off). */
@@ -45,7 +62,7 @@ export interface RunningPrivacyGateway extends RunningGateway {
  */
 export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOptions | 'audit'>): GatewayPlugin[] {
   return [
-    useAuthentication(options.auth),
+    useAuthentication(options.auth, options.logger),
     usePurposeBinding(),
     useCallerAssertion(options.assertionKey, options.bindingKey),
     usePrivacyEnforcement({
@@ -63,19 +80,53 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, audit: { db, checkpointKey: keys.audit }, port: 4000 });
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningPrivacyGateway> {
-  const { auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, audit: auditOptions, plugins = [], ...core } = options;
+  const { auth, assertionKey, bindingKey, pseudonymKey, enforcement, limits, audit: auditOptions, plugins = [], database, logger: givenLogger, metrics: metricsOptions, corsOrigins, rateLimits, ...core } = options;
   const audit = auditOptions === 'off' ? null : useAuditLog(auditOptions);
-  const gateway = await startGatewayCore({
-    ...core,
-    plugins: [
-      // First: its span encloses every other plugin's work on the operation.
-      useTracing(),
-      ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits }),
-      ...(audit ? [audit] : []),
-      // The development explorer; production serves the API only.
-      ...(core.production ? [] : [useExplorer()]),
-      ...plugins,
-    ],
-  });
-  return Object.assign(gateway, { audit });
+  const logger = givenLogger ?? createLogger({ level: 'silent' });
+  const logging = useLogging({ logger });
+  const metrics = metricsOptions === false ? undefined : useMetrics({ host: core.host, ...metricsOptions });
+  // Consent lookups are counted, timed and their failures logged where the enforcement plugin calls them.
+  const loadConsents = logging.observeConsentLoader(metrics ? metrics.instrumentConsentLoader(options.loadConsents) : options.loadConsents);
+  const operations: GatewayPlugin[] = [
+    // CORS first: its headers are on every answer, a 429 included, so a browser can read why it was refused.
+    ...(corsOrigins && corsOrigins.length > 0 ? [useCors({ origins: corsOrigins })] : []),
+    ...(rateLimits === false ? [] : [useRateLimit(rateLimits)]),
+    useHealth({ database, logger }),
+    logging,
+    ...(metrics ? [metrics] : []),
+  ];
+  let running: RunningGateway;
+  try {
+    running = await startGatewayCore({
+      ...core,
+      plugins: [
+        // First: its span encloses every other plugin's work on the operation.
+        useTracing(),
+        ...privacyPlugins({ auth, assertionKey, bindingKey, pseudonymKey, loadConsents, enforcement, limits, logger }),
+        ...(audit ? [audit] : []),
+        // The development explorer; production serves the API only.
+        ...(core.production ? [] : [useExplorer()]),
+        ...operations,
+        ...plugins,
+      ],
+    });
+  } catch (error) {
+    logger.error({ cause: failureCause(error) }, 'gateway failed to start');
+    throw error;
+  }
+  logger.info(
+    {
+      port: running.port,
+      production: core.production ?? false,
+      enforcement: enforcement ?? true,
+      subgraphs: Object.keys(core.subgraphUrls),
+      metrics: metrics ? (metrics.url ?? '/metrics') : 'off',
+      corsOrigins: corsOrigins?.length ?? 0,
+      rateLimits: rateLimits === false ? 'off' : { requestsPerMinute: 600, authFailuresPerMinute: 20, ...rateLimits },
+      keys: auth.keys.kind === 'remote' ? 'JWKS_URL' : 'development',
+      accessLog: audit ? 'on' : 'off',
+    },
+    'gateway listening',
+  );
+  return Object.assign(running, { audit });
 }

@@ -1,15 +1,17 @@
 // `npm run start:<users|employers|marketing>`: one subgraph alone (it trusts the gateway keys in KEYS_DIR).
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { answerHelp, runCli } from './cli.ts';
+import { stopOnSignals } from './shutdown.ts';
 import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
+import { startTracingFromEnv } from '../telemetry/tracing.ts';
 
 answerHelp(`npm run start:<users|employers|marketing>
 
 One subgraph alone (needs DATABASE_URL: the embedded database serves one process only). It trusts the gateway
-keys in KEYS_DIR.`);
+keys in KEYS_DIR; with TLS_CERT_FILE and TLS_KEY_FILE it serves HTTPS only.`);
 
 await runCli(async () => {
   const name = process.argv[2];
@@ -19,6 +21,7 @@ await runCli(async () => {
     process.exit(2);
   }
   const config = loadConfig();
+  const tracing = startTracingFromEnv(definition.name);
   const handle = await createDatabase(databaseConfigFromEnv());
   await handle.migrate();
   const keys = await loadOrCreateDevKeys(config.keysDir);
@@ -26,6 +29,8 @@ await runCli(async () => {
     db: handle.db,
     assertionJwks: keys.assertion.jwks,
     bindingKey: keys.bindingKey,
+    ...(keys.previousBindingKey ? { previousBindingKey: keys.previousBindingKey } : {}),
+    ...(config.tls ? { tls: config.tls } : {}),
     port: config.subgraphPorts[definition.name],
     host: config.host,
   });
@@ -33,8 +38,8 @@ await runCli(async () => {
   const stop = async () => {
     await served.close();
     await handle.close();
+    await tracing.shutdown().catch(() => {});
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(stop, { timeoutMs: config.shutdownTimeoutMs });
 });

@@ -2,11 +2,14 @@
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
 import { DEMO_IDS, isSeeded, seedIfEmpty } from '../db/seed/index.ts';
 import { EXPLORER_PATH } from '../gateway/plugins/explorer/index.ts';
-import { authOptions, ConfigError, loadConfig } from '../gateway/config.ts';
+import { authOptions, ConfigError, loadConfig, operationsOptions } from '../gateway/config.ts';
+import { createLogger } from '../gateway/logger.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { answerHelp, isOperatorError, parseFlags, runCli } from './cli.ts';
 import { startSeeding } from './seeding.ts';
+import { stopOnSignals } from './shutdown.ts';
 import { startSystem } from './system.ts';
+import { startTracingFromEnv } from '../telemetry/tracing.ts';
 
 answerHelp(`npm start [-- --seed]
 
@@ -29,6 +32,7 @@ async function main() {
   const started = Date.now();
   const flags = parseFlags('npm start', { seed: { type: 'boolean' } });
   const config = loadConfig();
+  const tracing = startTracingFromEnv('privacy-gateway');
   const seeding = startSeeding({ database: config.databaseUrl ? 'postgres' : 'pglite', production: config.production, seedFlag: flags.seed === true });
   const handle = await createDatabase(databaseConfigFromEnv());
   let system: Awaited<ReturnType<typeof startSystem>> | undefined;
@@ -39,10 +43,10 @@ async function main() {
     console.log('\nShutting down…');
     await system?.close().catch(() => {});
     await handle.close().catch(() => {});
+    await tracing.shutdown().catch(() => {});
     process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  stopOnSignals(() => stop(0), { timeoutMs: config.shutdownTimeoutMs });
   try {
     console.log(`Database: ${handle.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.pgliteDir}`}`);
     await handle.migrate();
@@ -62,7 +66,7 @@ async function main() {
       host: config.host,
       production: config.production,
       ports: { gateway: config.gatewayPort, ...config.subgraphPorts },
-      gateway: { subgraphConnections: config.subgraphConnections },
+      gateway: { subgraphConnections: config.subgraphConnections, logger: createLogger({ level: config.logLevel }), ...operationsOptions(config) },
     });
   } catch (error) {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);

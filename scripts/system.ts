@@ -33,7 +33,7 @@ export interface SystemOptions {
   /** The statistics budget of the subgraphs (the environment's when absent). */
   statistics?: BudgetOptions;
   /** Extra gateway options (limits, …). */
-  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs'>>;
   /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
   audit?: Partial<AuditLogOptions>;
 }
@@ -108,6 +108,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       bindingKey: options.keys.bindingKey,
       pseudonymKey: options.keys.pseudonymKey,
       loadConsents: createConsentLoader(options.db),
+      database: options.db,
       port: options.ports?.gateway ?? 0,
       host: options.host,
       production: options.production,

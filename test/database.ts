@@ -7,6 +7,8 @@ import { createDatabase, type DatabaseHandle } from '../db/client.ts';
 /** A test database; `reopen` gives another handle on the same data (another pool on PostgreSQL, as a replica has). */
 export interface TestDatabase extends DatabaseHandle {
   reopen(): Promise<DatabaseHandle>;
+  /** On PostgreSQL: the copy's URL, for a test that starts other processes on it. */
+  url?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const handle = await createDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 });
   return {
     ...handle,
+    url: url.toString(),
     reopen: () => createDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 }),
     onQuery: handle.onQuery,
     migrate: handle.migrate,

@@ -185,7 +185,7 @@ describe('the HTTP edge', () => {
     expect(json.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
-  it('answers an unknown path with 404 naming the endpoint, and /health', async () => {
+  it('answers an unknown path with 404 naming the endpoint, and /health (kept as an alias of /healthz)', async () => {
     const missing = await fetch(new URL('/nothing-here', url()));
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');

@@ -19,6 +19,19 @@ export interface PrivacyOutcome {
   readonly masked: readonly MaskedValue[];
 }
 
+const CONSENT_REASONS: ReadonlySet<string> = new Set(['NO_CONSENT', 'CONSENT_UNKNOWN']);
+
+/** What one outcome withheld and masked, by coordinate (for logs and metrics: coordinates and counts, never a subject). */
+export function outcomeCoordinates(outcome: PrivacyOutcome): { redacted: string[]; consentDenied: string[]; masked: string[] } {
+  const redacted = [...outcome.denied];
+  const consentDenied: string[] = [];
+  for (const [coordinate, reasons] of outcome.disclosure?.withheld ?? []) {
+    if ([...reasons].some((reason) => CONSENT_REASONS.has(reason))) consentDenied.push(coordinate);
+    if ([...reasons].some((reason) => !CONSENT_REASONS.has(reason))) redacted.push(coordinate);
+  }
+  return { redacted, consentDenied, masked: outcome.masked.map((m) => m.coordinate) };
+}
+
 const PRIVACY = Symbol('privacy');
 
 /**

@@ -13,7 +13,7 @@ import { createErrorFormatter } from '../errors.ts';
 import { createSubgraphFetcher } from '../transport.ts';
 import { GatewayContext } from './context.ts';
 import { createHttpApp, serveGateway, type ServedGateway } from './http.ts';
-import type { Executor, GatewayPlugin, RequestDraft, RequestHeaders } from './plugin.ts';
+import type { Executor, GatewayPlugin, ReadinessCheck, RequestDraft, RequestHeaders } from './plugin.ts';
 
 export interface GatewayCoreOptions {
   supergraphSdl: string;
@@ -29,6 +29,8 @@ export interface GatewayCoreOptions {
   subgraphConnections?: number;
   /** PEM certificates of the authorities that sign the subgraphs' TLS certificates (for `https://` subgraph URLs). */
   subgraphCa?: string;
+  /** How long `close()` lets requests in flight finish before cutting their connections (default 10 s, `SHUTDOWN_TIMEOUT_MS`). */
+  shutdownTimeoutMs?: number;
 }
 
 export interface RunningGateway extends ServedGateway {
@@ -51,11 +53,31 @@ function requestHeaders(request: FastifyRequest): RequestHeaders {
   };
 }
 
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** One plugin's readiness checks; a check that throws or hangs is not ready (fail closed). */
+async function pluginReadiness(plugin: GatewayPlugin): Promise<ReadinessCheck[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('readiness check timed out')), READINESS_TIMEOUT_MS).unref();
+  });
+  try {
+    const result = await Promise.race([plugin.readiness!(), timeout]);
+    return Array.isArray(result) ? [...result] : [result as ReadinessCheck];
+  } catch {
+    return [{ name: plugin.name, ok: false }];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `@apollo/gateway` with the plugins' schema checks and executor wrappers around it. */
-function withPlugins(inner: GatewayInterface, plugins: readonly GatewayPlugin[]): GatewayInterface {
+function withPlugins(inner: GatewayInterface, plugins: readonly GatewayPlugin[]): { gateway: GatewayInterface; supergraphReady(): boolean } {
   let schemaError: unknown;
+  let loaded = false;
   inner.onSchemaLoadOrUpdate((schema) => {
     schemaError = undefined;
+    loaded = true;
     for (const plugin of plugins) {
       try {
         plugin.onSchema?.(schema);
@@ -64,7 +86,7 @@ function withPlugins(inner: GatewayInterface, plugins: readonly GatewayPlugin[])
       }
     }
   });
-  return {
+  const gateway: GatewayInterface = {
     onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
     load: async (loadOptions) => {
       const loaded = await inner.load(loadOptions);
@@ -81,6 +103,7 @@ function withPlugins(inner: GatewayInterface, plugins: readonly GatewayPlugin[])
     },
     stop: () => inner.stop(),
   };
+  return { gateway, supergraphReady: () => loaded && !schemaError };
 }
 
 /**
@@ -96,6 +119,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
   const subgraphHooks = plugins.filter((p) => p.onSubgraphRequest).map((p) => p.onSubgraphRequest!.bind(p));
 
   const fetchHooks = plugins.filter((p) => p.onSubgraphFetch).map((p) => p.onSubgraphFetch!.bind(p));
+  const responseHooks = plugins.filter((p) => p.onSubgraphResponse).map((p) => p.onSubgraphResponse!.bind(p));
   const transport = createSubgraphFetcher({
     connections: options.subgraphConnections,
     ...(options.subgraphCa ? { ca: options.subgraphCa } : {}),
@@ -107,7 +131,24 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls[name] ?? url,
-        fetcher: transport.fetcher,
+        fetcher:
+          responseHooks.length === 0
+            ? transport.fetcher
+            : async (input, init) => {
+                const started = performance.now();
+                const report = (failed: boolean) => {
+                  const result = { subgraph: name, durationMs: performance.now() - started, failed };
+                  for (const hook of responseHooks) hook(result);
+                };
+                try {
+                  const response = await transport.fetcher(input, init);
+                  report(response.status >= 400);
+                  return response;
+                } catch (error) {
+                  report(true);
+                  throw error;
+                }
+              },
         async willSendRequest({ request, context }) {
           for (const hook of subgraphHooks) await hook({ subgraph: name, request, context: context as GatewayContext });
         },
@@ -115,11 +156,20 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
   });
 
   const app = createHttpApp();
+  const guarded = withPlugins(gateway, plugins);
+  const runtime = {
+    readiness: async (): Promise<ReadinessCheck[]> => [
+      { name: 'supergraph', ok: guarded.supergraphReady() },
+      ...(await Promise.all(plugins.filter((p) => p.readiness).map(pluginReadiness))).flat(),
+    ],
+  };
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: withPlugins(gateway, plugins),
+    gateway: guarded.gateway,
     introspection: !production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // The composition root stops the server on SIGTERM/SIGINT (drain, then close): Apollo's own handler would stop it mid-request.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: 5_000 },
     formatError: createErrorFormatter({ hideSuggestions: production }),
@@ -136,7 +186,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
   const closePlugins = () => Promise.all(plugins.map((p) => p.close?.()));
   try {
     await apollo.start();
-    for (const plugin of plugins) await plugin.routes?.(app);
+    for (const plugin of plugins) await plugin.routes?.(app, runtime);
   } catch (error) {
     await Promise.allSettled([apollo.stop(), transport.close(), closePlugins()]);
     throw error;
@@ -147,8 +197,9 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
     served = await serveGateway(app, apollo, {
       port: options.port ?? 0,
       host: options.host,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
       context: async (request) => {
-        const draft: RequestDraft = { requestId: request.id, headers: requestHeaders(request) };
+        const draft: RequestDraft = { requestId: request.id, clientAddress: request.ip, headers: requestHeaders(request) };
         try {
           for (const hook of requestHooks) await hook(draft);
         } catch (error) {

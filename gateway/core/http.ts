@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
 
 export const GRAPHQL_PATH = '/graphql';
-/** The response header that carries the request's id, on every answer. */
+/** The response header that carries the request's id (the id of its log line and access-log row). */
 export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_BODY_BYTES = 1024 * 1024;
+/** On shutdown, how long connections accepted just before the listener closed may still send their request. */
+const DRAIN_GRACE_MS = 500;
 
 /** The gateway's HTTP server, before it listens: plugins add their routes to `app`. */
 export function createHttpApp(): FastifyInstance {
@@ -22,6 +24,7 @@ export function createHttpApp(): FastifyInstance {
     // Not used to build URLs: the GraphQL handler reads only the path and query of the request line.
     // The request id is the gateway's own (never a client's header): the id of the access-log row.
     requestIdHeader: false,
+    // The gateway's own ids: a client-sent id is never trusted (it would reach the logs and the access log).
     genReqId: () => randomUUID(),
   });
   // GraphQL over HTTP takes JSON bodies only: text/plain (which a browser may send cross-site) is refused with 415.
@@ -64,6 +67,8 @@ export interface ServeOptions {
   port: number;
   host?: string;
   context: (request: FastifyRequest) => Promise<GatewayContext>;
+  /** How long `close()` waits for requests in flight before cutting their connections (default 10 s). */
+  shutdownTimeoutMs?: number;
 }
 
 /** A running gateway HTTP server. */
@@ -76,11 +81,16 @@ export interface ServedGateway {
 }
 
 /**
- * Serves the started Apollo Server at `/graphql` (GET and POST), `/health`, and the routes plugins added to `app`.
+ * Serves the started Apollo Server at `/graphql` (GET and POST) and the routes plugins added to `app`.
  * @example const served = await serveGateway(app, apollo, { port: 4000, context: async (request) => … });
  */
 export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<GatewayContext>, options: ServeOptions): Promise<ServedGateway> {
   let requestCount = 0;
+  let draining = false;
+  // While draining, every answer closes its connection, so a client reconnects (and is refused) instead of reusing it.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   const handler = fastifyApolloHandler(apollo, { context: (request) => options.context(request) });
   app.route<{ Reply: string }>({
     method: ['GET', 'POST'],
@@ -90,7 +100,6 @@ export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<Ga
       return handler.call(this, request, reply);
     },
   });
-  app.get('/health', async (_request, reply) => reply.header('content-type', 'application/json').send('{"status":"ok"}'));
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost';
@@ -101,8 +110,14 @@ export async function serveGateway(app: FastifyInstance, apollo: ApolloServer<Ga
       return requestCount;
     },
     close: async () => {
-      // Waits for requests in flight; connections still open after 2 s are cut.
-      const timer = setTimeout(() => app.server.closeAllConnections(), 2_000).unref();
+      const bound = options.shutdownTimeoutMs ?? 10_000;
+      // Stop accepting first, without closing the connections already accepted (http.Server#close would close them
+      // while idle, dropping a request already on its way): new clients are refused, accepted ones are served.
+      draining = true;
+      if (app.server.listening) NetServer.prototype.close.call(app.server);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_GRACE_MS, bound)));
+      // Then wait for requests in flight; connections still open after the bound are cut.
+      const timer = setTimeout(() => app.server.closeAllConnections(), bound).unref();
       try {
         await app.close();
       } finally {

@@ -19,6 +19,8 @@ export interface RequestHeaders {
  */
 export interface RequestDraft {
   readonly requestId: string;
+  /** The address the request came from (the socket's peer; no proxy header is trusted). */
+  readonly clientAddress: string;
   readonly headers: RequestHeaders;
   caller?: Caller;
   boundCaller?: BoundCaller;
@@ -41,6 +43,24 @@ export interface SubgraphFetch {
   readonly headers: Record<string, string>;
   /** The exact body that will be sent. */
   readonly body: string;
+}
+
+/** One named readiness check, as `/readyz` reports it. */
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly ok: boolean;
+}
+
+/** What the core offers the plugins' routes: the readiness of the whole gateway (supergraph and every plugin's checks). */
+export interface GatewayRuntime {
+  readiness(): Promise<ReadinessCheck[]>;
+}
+
+/** One finished subgraph call: how long it took and whether it failed (network error or HTTP status >= 400). */
+export interface SubgraphResult {
+  readonly subgraph: string;
+  readonly durationMs: number;
+  readonly failed: boolean;
 }
 
 /** The supergraph the gateway has loaded. */
@@ -66,10 +86,17 @@ export interface GatewayPlugin {
   onSubgraphRequest?(call: SubgraphCall): void | Promise<void>;
   /** Runs when a subgraph call's bytes are final (e.g. to sign exactly what is sent); synchronous. */
   onSubgraphFetch?(fetch: SubgraphFetch): void;
+  /** Runs when a subgraph call has answered or failed (e.g. to measure it); synchronous. */
+  onSubgraphResponse?(result: SubgraphResult): void;
   /** Extra Apollo Server plugins (response formatting, …). */
   apolloPlugins?(): ApolloServerPlugin<GatewayContext>[];
-  /** Extra HTTP routes beside `/graphql` (health, metrics, pages). */
-  routes?(app: FastifyInstance): void | Promise<void>;
+  /** Extra HTTP routes and hooks beside `/graphql` (health, metrics, pages). */
+  routes?(app: FastifyInstance, runtime: GatewayRuntime): void | Promise<void>;
+  /**
+   * What this plugin needs to serve requests (a database, keys, a writer), checked when `/readyz` is asked; a check
+   * that throws or takes longer than 2 s counts as not ready.
+   */
+  readiness?(): Promise<ReadinessCheck | readonly ReadinessCheck[]>;
   /** Releases what the plugin holds, when the gateway stops. */
   close?(): Promise<void>;
 }

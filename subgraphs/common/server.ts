@@ -52,6 +52,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     schema: buildPrivacySubgraphSchema(definition),
     introspection: false,
     csrfPrevention: true,
+    // The composition root stops the server on SIGTERM/SIGINT (drain, then close): Apollo's own handler would stop it mid-request.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskInternalErrors,
     // No cache hints: answers hold personal data and are never cacheable. Without this plugin Apollo Server

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import { sql } from 'drizzle-orm';
 import { parse } from 'graphql';
 import type { AuditEntry } from '../../../audit/chain.ts';
 import type { CheckpointKey } from '../../../audit/checkpoint.ts';
@@ -159,6 +160,7 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
     }
   };
 
+  let seen = { batches: 0, failedBatches: 0 };
   const apolloPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return { willSendResponse: record };
@@ -175,6 +177,20 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
     routes(app) {
       // Counters only (no personal data), for the operations issue and the benchmark to read.
       app.get(AUDIT_METRICS_PATH, async (_request, reply) => reply.header('content-type', 'application/json').send(JSON.stringify(writer.metrics())));
+    },
+    // Ready while the log's database answers and the last batch it tried was committed: a replica that could not
+    // record a release refuses it (AUDIT_UNAVAILABLE), so the load balancer should stop sending it personal reads.
+    async readiness() {
+      const answers = await options.db.execute(sql`select 1`).then(
+        () => true,
+        () => false,
+      );
+      if (!answers) return { name: 'access-log', ok: false };
+      const { batches, failedBatches } = writer.metrics();
+      // Since the previous check: batches failed and none was committed.
+      const failing = failedBatches > seen.failedBatches && batches === seen.batches;
+      seen = { batches, failedBatches };
+      return { name: 'access-log', ok: !failing };
     },
     metrics: () => writer.metrics(),
     close: () => writer.close(),

@@ -96,14 +96,14 @@ function callerFromClaims(payload: JWTPayload): Caller {
 export function createAuthenticator(
   options: AuthOptions,
   now: () => number = Date.now,
-): (authorization: string | undefined) => Promise<Caller> {
+): ((authorization: string | undefined) => Promise<Caller>) & { keysLoaded(): Promise<boolean> } {
   if (options.algorithms.length === 0 || options.algorithms.some((alg) => SYMMETRIC.test(alg) || alg === 'none')) {
     throw new Error('JWT_ALGORITHMS must list asymmetric algorithms only (for example ES256).');
   }
   const getKey: JWTVerifyGetKey =
     options.keys.kind === 'remote' ? createRemoteJWKSet(options.keys.url) : createLocalJWKSet(options.keys.jwks);
   const verified = createVerifiedTokenCache<Caller>({ maxTokenAgeSeconds: options.maxTokenAgeSeconds, now });
-  return async (authorization) => {
+  const authenticate = async (authorization: string | undefined): Promise<Caller> => {
     if (!authorization) throw unauthenticated('Authorization header missing: send "Authorization: Bearer <token>".');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthenticated('Authorization header must be "Bearer <token>".');
@@ -133,8 +133,22 @@ export function createAuthenticator(
     } catch (error) {
       if (error instanceof PrivacyError) throw error;
       // The keys could not be fetched: nobody can be verified, which is the gateway's fault, not the token's.
-      if (keysUnavailable(error, options.keys.kind === 'remote')) throw new ServiceError('SERVICE_UNAVAILABLE', 'The token signing keys could not be loaded; try again later.');
+      if (keysUnavailable(error, options.keys.kind === 'remote')) throw new ServiceError('SERVICE_UNAVAILABLE', 'The token signing keys could not be loaded; try again later.', {}, { cause: error });
       throw unauthenticated(describeJoseError(error));
     }
   };
+  return Object.assign(authenticate, {
+    /** Whether the signing keys are loaded (a remote JWKS is fetched when it is not, yet). */
+    keysLoaded: async (): Promise<boolean> => {
+      if (!('reload' in getKey)) return true;
+      const remote = getKey as ReturnType<typeof createRemoteJWKSet>;
+      try {
+        if (remote.jwks() === undefined || !remote.fresh) await remote.reload();
+      } catch {
+        // The issuer did not answer: nobody can be verified until it does.
+        return false;
+      }
+      return remote.jwks() !== undefined && remote.fresh;
+    },
+  });
 }
