@@ -50,6 +50,20 @@ describe('decide', () => {
     expect(decide({ kind: 'notPersonal' }, { role: 'analyst', purpose: 'ANALYTICS' })).toEqual({ kind: 'allow' });
   });
 
+  it.each([
+    ['analyst', 'ANALYTICS', 'allow', undefined],
+    ['support', 'SUPPORT', 'deny', 'PURPOSE_NOT_ALLOWED'],
+    ['compliance', 'LEGAL_OBLIGATION', 'deny', 'PURPOSE_NOT_ALLOWED'],
+    ['marketer', 'MARKETING', 'deny', 'PURPOSE_NOT_ALLOWED'],
+    ['candidate', 'SERVICE_PROVISION', 'deny', 'PURPOSE_NOT_ALLOWED'],
+    ['employer', 'EMPLOYER_DISCLOSURE', 'deny', 'PURPOSE_NOT_ALLOWED'],
+    ['support', 'ANALYTICS', 'deny', 'ROLE_NOT_PERMITTED'],
+  ] as const)('releases a statistics field (@aggregate ANALYTICS) to %s under %s: %s', (role, purpose, outcome, reason) => {
+    const decision = decide({ kind: 'aggregate', purposes: new Set<Purpose>(['ANALYTICS']) }, { role, purpose });
+    expect(decision.kind).toBe(outcome);
+    if (decision.kind === 'deny') expect(decision.reason).toBe(reason);
+  });
+
   it('does not mask when a masked purpose has no strategy', () => {
     const noStrategy: FieldClassification = { kind: 'pii', policy: { ...email, mask: null } };
     expect(decide(noStrategy, { role: 'support', purpose: 'IDENTITY_VERIFICATION' }).kind).toBe('deny');

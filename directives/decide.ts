@@ -38,6 +38,11 @@ function deny(reason: DenyReason, code: 'PII_REDACTED' | 'CONSENT_REQUIRED' = 'P
 export function decide(field: FieldClassification | undefined, caller: { role: Role; purpose: Purpose }): Decision {
   if (!field) return deny('UNKNOWN_POLICY');
   if (field.kind === 'notPersonal') return ALLOW;
+  if (field.kind === 'aggregate') {
+    // Statistics only for a role that may hold one of the field's aggregate-only purposes, and only under it.
+    if (!roleMayHold(caller.role, caller.purpose)) return deny('ROLE_NOT_PERMITTED');
+    return field.purposes.has(caller.purpose) && PURPOSES[caller.purpose].aggregateOnly ? ALLOW : deny('PURPOSE_NOT_ALLOWED');
+  }
   const { policy } = field;
   if (!roleMayHold(caller.role, caller.purpose)) return deny('ROLE_NOT_PERMITTED');
   if (PURPOSES[caller.purpose].aggregateOnly) return deny('AGGREGATE_ONLY');

@@ -28,8 +28,12 @@ export interface FieldPolicy {
   consent: ReadonlySet<Purpose>;
 }
 
-/** What the schema says about a field: personal (with its policy) or explicitly not personal. */
-export type FieldClassification = { kind: 'pii'; policy: FieldPolicy } | { kind: 'notPersonal' };
+/** What the schema says about a field: personal (with its policy), explicitly not personal, or a statistics field. */
+export type FieldClassification =
+  | { kind: 'pii'; policy: FieldPolicy }
+  | { kind: 'notPersonal' }
+  /** A statistics field (`@aggregate`): released only under these aggregate-only purposes. */
+  | { kind: 'aggregate'; purposes: ReadonlySet<Purpose> };
 
 /** Every privacy annotation of a schema, keyed by coordinate and type name. */
 export interface PrivacyIndex {
@@ -81,6 +85,15 @@ function readFieldPolicy(
   const pii = directives.filter((d) => d.name.value === 'pii');
   const notPersonal = directives.some((d) => d.name.value === 'notPersonal');
   const consentDirectives = directives.filter((d) => d.name.value === 'consentRequired');
+  const aggregate = directives.filter((d) => d.name.value === 'aggregate');
+  if (aggregate.length > 0) {
+    if (pii.length > 0 || notPersonal || consentDirectives.length > 0) {
+      problems.push({ coordinate, message: '@aggregate cannot be combined with @pii, @notPersonal or @consentRequired' });
+    }
+    const purposes = new Set<Purpose>();
+    for (const d of aggregate) for (const p of purposeSet(argument(d, 'purposes'), coordinate, '@aggregate(purposes:)', problems)) purposes.add(p);
+    return { kind: 'aggregate', purposes };
+  }
   if (pii.length === 0) {
     if (consentDirectives.length > 0) problems.push({ coordinate, message: '@consentRequired without @pii' });
     return notPersonal ? { kind: 'notPersonal' } : undefined;
@@ -116,7 +129,7 @@ function readFieldPolicy(
 }
 
 /**
- * Reads `@pii`, `@consentRequired`, `@notPersonal` and `@dataSubject` from a subgraph or supergraph SDL.
+ * Reads `@pii`, `@consentRequired`, `@notPersonal`, `@aggregate` and `@dataSubject` from a subgraph or supergraph SDL.
  * @example const { index, problems } = readPrivacyIndex(parse(supergraphSdl));
  */
 export function readPrivacyIndex(document: DocumentNode): { index: PrivacyIndex; problems: PolicyProblem[] } {

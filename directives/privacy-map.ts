@@ -37,6 +37,18 @@ export function renderPrivacyMap(index: PrivacyIndex): string {
   const subjects = [...index.subjects.entries()].sort(([a], [b]) => a.localeCompare(b));
   lines.push('', '## Data subjects', '', 'Consent and own-record checks identify the person a value is about by:', '');
   for (const [type, field] of subjects) lines.push(`- \`${type}\`: \`${type}.${field}\` (nested values inherit it)`);
+  const aggregates = [...index.fields.entries()].filter(([, c]) => c.kind === 'aggregate').sort(([a], [b]) => a.localeCompare(b));
+  lines.push(
+    '',
+    '## Statistics fields',
+    '',
+    'Released only under these aggregate-only purposes (`@aggregate`), as noisy counts charged to the caller\'s privacy',
+    'budget; withheld (`PII_REDACTED`) under every other purpose.',
+    '',
+    '| coordinate | purposes |',
+    '|---|---|',
+  );
+  for (const [coordinate, c] of aggregates) if (c.kind === 'aggregate') lines.push(`| \`${coordinate}\` | ${list(c.purposes)} |`);
   const notPersonal = [...index.fields.entries()].filter(([, c]) => c.kind === 'notPersonal').map(([k]) => k).sort();
   lines.push('', '## Fields of personal types marked not personal', '', notPersonal.map((c) => `\`${c}\``).join(', '), '');
   lines.push('## Purposes', '', '| purpose | use | consent | legal basis | scope | source in the seed policies |', '|---|---|---|---|---|---|');

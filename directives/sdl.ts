@@ -1,9 +1,10 @@
 import { CATEGORY_CODES, CONSENT_PURPOSES, MASK_STRATEGY_CODES, PURPOSE_CODES, PURPOSES } from './purposes.ts';
+import { CAMPAIGN_DIMENSION_CODES, CANDIDATE_DIMENSION_CODES, FUNNEL_DIMENSION_CODES } from './statistics/domains.ts';
 
 /** The `@link` URL of the privacy vocabulary; its name (`privacy`) prefixes the helper enums. */
 export const PRIVACY_SPEC_URL = 'https://specs.privacy-gateway.dev/privacy/v1.0';
 
-export const PRIVACY_DIRECTIVES = ['@pii', '@consentRequired', '@notPersonal', '@dataSubject'] as const;
+export const PRIVACY_DIRECTIVES = ['@pii', '@consentRequired', '@notPersonal', '@dataSubject', '@aggregate'] as const;
 
 /**
  * The directive definitions and their enums, generated from the purpose and category tables.
@@ -35,6 +36,12 @@ directive @notPersonal(reason: String) on FIELD_DEFINITION
 
 "The field of this type that identifies its data subject (a candidate id)."
 directive @dataSubject(field: String!) on OBJECT
+
+"""
+A root field that releases only anonymized statistics (noisy counts over a known domain, charged to a privacy
+budget), under \`purposes\` (aggregate-only purposes) and never otherwise. What it returns holds no personal field.
+"""
+directive @aggregate(purposes: [privacy__Purpose!]!) on FIELD_DEFINITION
 `;
 
 /** The schema extension a subgraph puts first: federation link, privacy link, composed directives. */
@@ -144,8 +151,28 @@ ${CONSENT_PURPOSES.map((p) => {
 }
 `;
 
+/** The dimensions analysts group candidate and funnel statistics by, generated from directives/statistics/domains.ts. */
+export const candidateDimensionEnumSdl = `
+${description('What candidate statistics can be grouped by (the known domains are in the README).')}
+enum CandidateDimension { ${CANDIDATE_DIMENSION_CODES.join(' ')} }
+`;
+export const funnelDimensionEnumSdl = `
+${description('What the application funnel can be grouped by, besides the application status.')}
+enum FunnelDimension { ${FUNNEL_DIMENSION_CODES.join(' ')} }
+`;
+
+export const campaignDimensionEnumSdl = `
+${description('What campaign reach can be grouped by, besides the outcome (sent, opened).')}
+enum CampaignDimension { ${CAMPAIGN_DIMENSION_CODES.join(' ')} }
+`;
+
 /** Public enums generated from the vocabulary; a subgraph schema that names one gets its definition appended. */
-const GENERATED_ENUMS: Readonly<Record<string, string>> = { ConsentPurpose: consentPurposeEnumSdl };
+const GENERATED_ENUMS: Readonly<Record<string, string>> = {
+  ConsentPurpose: consentPurposeEnumSdl,
+  CandidateDimension: candidateDimensionEnumSdl,
+  FunnelDimension: funnelDimensionEnumSdl,
+  CampaignDimension: campaignDimensionEnumSdl,
+};
 
 /** Federation directives a subgraph SDL may use; each one it uses is imported in its `@link`. */
 const FEDERATION_DIRECTIVES = ['@key', '@shareable', '@inaccessible', '@external', '@requires', '@provides', '@override', '@tag', '@interfaceObject'] as const;

@@ -1,6 +1,6 @@
-import { getNamedType, isInterfaceType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isInterfaceType, isNonNullType, isObjectType, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { PolicyProblem, PrivacyIndex } from './policy.ts';
-import { PURPOSE_CODES, PURPOSES } from './purposes.ts';
+import { PURPOSE_CODES, PURPOSES, type Purpose } from './purposes.ts';
 
 /**
  * Checks a schema's privacy annotations against the rules the gateway relies on; an empty list means valid.
@@ -25,6 +25,10 @@ export function validatePrivacyIndex(schema: GraphQLSchema, index: PrivacyIndex)
     const type = schema.getType(typeName);
     const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) continue; // not part of the API schema (federation internals)
+    if (classification.kind === 'aggregate') {
+      problems.push(...aggregateProblems(schema, coordinate, field, classification.purposes, personalTypes));
+      continue;
+    }
     if (classification.kind !== 'pii') continue;
     const { policy } = classification;
     if (policy.purposes.size === 0 && policy.masked.size === 0) {
@@ -79,6 +83,39 @@ export function validatePrivacyIndex(schema: GraphQLSchema, index: PrivacyIndex)
       problems.push({ coordinate: `${typeName}.${fieldName}`, message: '@dataSubject names a field that does not exist' });
     }
   }
+  return problems;
+}
+
+/**
+ * A statistics field: a root Query field, nullable (a denial is null), released only under aggregate-only purposes,
+ * and nothing it returns, however deep, is a type holding personal data.
+ */
+function aggregateProblems(
+  schema: GraphQLSchema,
+  coordinate: string,
+  field: GraphQLField<unknown, unknown>,
+  purposes: ReadonlySet<Purpose>,
+  personalTypes: ReadonlySet<string>,
+): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const [typeName] = coordinate.split('.') as [string];
+  if (schema.getQueryType()?.name !== typeName) problems.push({ coordinate, message: '@aggregate is for fields of the Query type only' });
+  if (purposes.size === 0) problems.push({ coordinate, message: '@aggregate lists no purpose: the field could never be released' });
+  for (const purpose of purposes) {
+    if (!PURPOSES[purpose].aggregateOnly) problems.push({ coordinate, message: `@aggregate names ${purpose}, which is not an aggregate-only purpose` });
+  }
+  if (isNonNullType(field.type)) problems.push({ coordinate, message: 'an @aggregate field must be nullable (a denial resolves to null)' });
+  const seen = new Set<string>();
+  const visit = (type: GraphQLNamedType) => {
+    if (seen.has(type.name)) return;
+    seen.add(type.name);
+    if (personalTypes.has(type.name)) problems.push({ coordinate, message: `@aggregate returns ${type.name}, a type holding personal data` });
+    if (!isObjectType(type) && !isInterfaceType(type)) return;
+    for (const child of Object.values(type.getFields())) {
+      visit(getNamedType(child.type));
+    }
+  };
+  visit(getNamedType(field.type));
   return problems;
 }
 

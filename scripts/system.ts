@@ -14,6 +14,7 @@ import { employersSubgraph } from '../subgraphs/employers/index.ts';
 import { marketingSubgraph } from '../subgraphs/marketing/index.ts';
 import { usersSubgraph } from '../subgraphs/users/index.ts';
 import { composeSupergraph } from './composition.ts';
+import { normalizeBudget, type BudgetOptions } from '../directives/statistics/accountant.ts';
 
 /** The three subgraphs, each with its SDL, resolvers and name. */
 export function allSubgraphs(): SubgraphDefinition[] {
@@ -29,6 +30,8 @@ export interface SystemOptions {
   ports?: Partial<Record<SubgraphName | 'gateway', number>>;
   production?: boolean;
   enforcement?: boolean;
+  /** The statistics budget of the subgraphs (the environment's when absent). */
+  statistics?: BudgetOptions;
   /** Extra gateway options (limits, …). */
   gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs'>>;
   /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
@@ -52,6 +55,7 @@ export async function startSubgraphs(
     previousBindingKey?: Uint8Array;
     host?: string;
     ports?: Partial<Record<SubgraphName, number>>;
+    statistics?: BudgetOptions;
   },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
@@ -65,6 +69,7 @@ export async function startSubgraphs(
         ...(options.previousBindingKey ? { previousBindingKey: options.previousBindingKey } : {}),
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
+        statisticsBudget: options.statistics ? normalizeBudget(options.statistics) : undefined,
       });
     }
   } catch (error) {
@@ -89,6 +94,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...(options.keys.previousBindingKey ? { previousBindingKey: options.keys.previousBindingKey } : {}),
       host: options.host,
       ports: options.ports,
+      statistics: options.statistics,
     },
     definitions,
   );

@@ -63,7 +63,7 @@ export const TEST_PURPOSES: Record<Role, Purpose[]> = {
  * Starts the real system (three subgraphs and the gateway on ephemeral ports) on a private copy of the seeded database.
  * @example const t = await startTestSystem(); const res = await t.query('{ me { id } }', { token: await t.token({ role: 'candidate', sub }) });
  */
-export async function startTestSystem(options: Partial<Pick<SystemOptions, 'enforcement' | 'production' | 'gateway' | 'audit'>> & { db?: DatabaseHandle } = {}): Promise<TestSystem> {
+export async function startTestSystem(options: Partial<Pick<SystemOptions, 'enforcement' | 'production' | 'gateway' | 'audit' | 'statistics'>> & { db?: DatabaseHandle } = {}): Promise<TestSystem> {
   const db = options.db ?? (await openTestDatabase());
   const keys = await createEphemeralKeys();
   const auth: AuthOptions = {

@@ -3,3 +3,4 @@ export * from './employers.ts';
 export * from './marketing.ts';
 export * from './privacy.ts';
 export * from './audit.ts';
+export * from './statistics.ts';

@@ -9,7 +9,8 @@ import { planOperation } from './operation.ts';
 import { ConsentPrefetch, shapeResponse } from './response.ts';
 
 const sdl = `${privacyDirectiveDefinitions}
-type Query { me: Person  people: [Person!]!  node(id: ID!): Node }
+type Query { me: Person  people: [Person!]!  node(id: ID!): Node  stats: Stats @aggregate(purposes: [ANALYTICS]) }
+type Stats { total: Int }
 interface Node { id: ID! }
 type Person implements Node @dataSubject(field: "id") {
   id: ID! @notPersonal
@@ -60,6 +61,15 @@ describe('the test schema', () => {
 });
 
 describe('planOperation', () => {
+  it('releases a statistics field to the analyst only, and keeps an operation valid when it withholds every root field', () => {
+    const analyst = plan('{ stats { total } }', caller('ANALYTICS', 'analyst'));
+    expect(analyst.deniedCoordinates).toEqual([]);
+    const support = plan('{ stats { total } }', caller('SUPPORT', 'support'));
+    expect(support.deniedCoordinates).toEqual(['Query.stats']);
+    expect(print(support.document)).toContain('_pv_e: __typename');
+    expect(validate(schema, support.document)).toEqual([]);
+  });
+
   it('removes denied fields from every alias and fragment before planning, keeping the document valid', () => {
     const query = 'query Q { people { a: email b: email ...F ... on Person { c: email } name } } fragment F on Person { d: email }';
     const p = plan(query, caller('ANALYTICS', 'analyst'));
@@ -372,6 +382,12 @@ describe('validatePrivacyIndex', () => {
     ['a consent purpose without @consentRequired', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [MARKETING]) }', 'P.email', /consent/],
     ['an aggregate-only purpose', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [ANALYTICS]) }', 'P.email', /aggregates/],
     ['a subject field that does not exist', 'type P @dataSubject(field: "nope") { id: ID! }', 'P.nope', /does not exist/],
+    ['@aggregate under a purpose that is not aggregate-only', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: [ANALYTICS, SUPPORT]) }', 'Query.t', /not an aggregate-only/],
+    ['@aggregate without purposes', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: []) }', 'Query.t', /no purpose/],
+    ['a non-null @aggregate field', 'type P { id: ID! } type T { n: Int } extend type Query { t: T! @aggregate(purposes: [ANALYTICS]) }', 'Query.t', /nullable/],
+    ['@aggregate off the Query type', 'type P { id: ID! @notPersonal t: Int @aggregate(purposes: [ANALYTICS]) }', 'P.t', /Query type only/],
+    ['@aggregate returning personal data', 'type P { id: ID! @notPersonal email: String @pii(category: CONTACT, purposes: [SUPPORT]) } type T { people: [P!]! } extend type Query { t: T @aggregate(purposes: [ANALYTICS]) }', 'Query.t', /holding personal data/],
+    ['@aggregate with @notPersonal', 'type P { id: ID! } type T { n: Int } extend type Query { t: T @aggregate(purposes: [ANALYTICS]) @notPersonal }', 'Query.t', /cannot be combined/],
   ])('refuses %s', (_name, typeSdl, coordinate, message) => {
     const found = problemsOf(typeSdl);
     expect(found).toContainEqual(expect.objectContaining({ coordinate, message: expect.stringMatching(message) }));

@@ -291,7 +291,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       if (definition && childSets.length > 0 && decision.kind !== 'deny') {
         child = planSelection(walk, getNamedType(definition.type) as GraphQLCompositeType, childSets, depth + 1);
       }
-      entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal', occurrences });
+      entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal' && classification?.kind !== 'aggregate', occurrences });
     }
     plan.byType.set(concrete.name, entries);
     const here = entries.some((e) => e.check?.consent);
@@ -436,8 +436,13 @@ function rewrite(walk: Walk, document: DocumentNode): DocumentNode {
       enter(node) {
         typeStack.push(schema.getRootType(node.operation) ?? null);
       },
-      leave() {
+      leave(node) {
         typeStack.pop();
+        // Every root field withheld (a statistics field asked for by anyone else): the operation still needs a selection.
+        if (node.selectionSet.selections.length === 0) {
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [hidden('__typename', FILLER_ALIAS)] } };
+        }
+        return undefined;
       },
     },
     FragmentDefinition: {

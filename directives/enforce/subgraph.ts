@@ -5,7 +5,7 @@ import { decide } from '../decide.ts';
 import { readPrivacyIndex } from '../policy.ts';
 
 /**
- * Wraps every personal field's resolver so that a field the caller's purpose denies resolves to null,
+ * Wraps every personal and statistics field's resolver so that a field the caller's purpose denies resolves to null,
  * whatever the gateway asked for (defence in depth). Masking stays at the gateway.
  * @example const schema = usePrivacyDenials(buildSubgraphSchema(definition), definition.typeDefs, (ctx) => ctx.caller);
  */
@@ -21,7 +21,7 @@ export function usePrivacyDenials<TContext>(
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       const classification = index.fields.get(`${typeName}.${fieldName}`);
-      if (!classification || classification.kind !== 'pii') return fieldConfig;
+      if (!classification || classification.kind === 'notPersonal') return fieldConfig;
       const resolve = fieldConfig.resolve ?? defaultFieldResolver;
       return {
         ...fieldConfig,

@@ -2,11 +2,14 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import type { DocumentNode } from 'graphql';
 import type { Database } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
+import type { Budget } from '../../directives/statistics/accountant.ts';
 
 /** What every subgraph resolver receives: the caller proven by the gateway's signed assertion, and the database. */
 export interface SubgraphContext {
   caller: BoundCaller;
   db: Database;
+  /** The statistics budget this subgraph charges (README Configuration); the defaults when absent. */
+  statisticsBudget?: Budget;
 }
 
 /** A subgraph as data: its name, its SDL (privacy directives included) and its resolvers. */

@@ -16,6 +16,7 @@ import { CALLER_BINDING_HEADER, createBindingVerifier } from '../../directives/p
 import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
 import { maskInternalErrors } from './errors.ts';
+import { statisticsBudgetFromEnv, type Budget } from './statistics.ts';
 
 export interface StartSubgraphOptions {
   db: Database;
@@ -27,6 +28,8 @@ export interface StartSubgraphOptions {
   previousBindingKey?: Uint8Array;
   port?: number;
   host?: string;
+  /** The statistics budget; from the environment (statisticsBudgetFromEnv) when absent. */
+  statisticsBudget?: Budget;
   /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
   tls?: { key: string; cert: string };
 }
@@ -44,6 +47,7 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
 export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<ServedGraphQL> {
   const verify = createAssertionVerifier(options.assertionJwks);
   const verifyBinding = createBindingVerifier(options.previousBindingKey ? [options.bindingKey, options.previousBindingKey] : options.bindingKey);
+  const statisticsBudget = options.statisticsBudget ?? statisticsBudgetFromEnv();
   const server = new ApolloServer<SubgraphContext>({
     schema: buildPrivacySubgraphSchema(definition),
     introspection: false,
@@ -71,7 +75,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
         // Only POST bodies are bound; the gateway never sends anything else.
         if (req.method !== 'POST') throw new PrivacyError('UNAUTHENTICATED', 'This subgraph only answers the gateway: POST only.');
         verifyBinding(assertion!, Array.isArray(binding) ? binding[0] : binding, rawBody);
-        return { caller, db: options.db };
+        return { caller, db: options.db, statisticsBudget };
       } catch (error) {
         throw toGraphQLError(new PrivacyError('UNAUTHENTICATED', isPrivacyError(error) ? error.message : 'The caller assertion is invalid.'));
       }

@@ -3,6 +3,7 @@ import { parse } from 'graphql';
 import { subgraphSdl } from '../../directives/sdl.ts';
 import type { SubgraphDefinition } from '../common/context.ts';
 import { resolvers } from './resolvers.ts';
+import { funnelStatisticsResolvers } from './statistics.ts';
 
 const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
@@ -11,6 +12,6 @@ export function employersSubgraph(): SubgraphDefinition {
   return {
     name: 'employers',
     typeDefs: parse(subgraphSdl(schemaSdl)),
-    resolvers,
+    resolvers: { ...resolvers, Query: { ...(resolvers.Query as object), ...(funnelStatisticsResolvers.Query as object) } } as SubgraphDefinition['resolvers'],
   };
 }
