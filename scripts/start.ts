@@ -1,6 +1,7 @@
 // `npm start [-- --seed]`: migrate, seed when the policy says so, and serve the gateway and the three subgraphs in one process.
 import { createDatabase, databaseConfigFromEnv } from '../db/client.ts';
-import { DEMO_IDS, isSeeded, seedIfEmpty } from '../db/seed/index.ts';
+import { DEMO_IDS } from '../db/seed/demo.ts';
+import { isSeeded } from '../db/seed/state.ts';
 import { EXPLORER_PATH } from '../gateway/plugins/explorer/index.ts';
 import { authOptions, ConfigError, loadConfig, operationsOptions } from '../gateway/config.ts';
 import { createLogger } from '../gateway/logger.ts';
@@ -54,6 +55,8 @@ async function main() {
       if (seeding.kind === 'leave') console.log(seeding.whenEmpty);
       else {
         console.log(`${handle.kind === 'pglite' ? 'First run: s' : 'S'}eeding ${config.seedCandidates} candidates…`);
+        // The generator is a development dependency: loaded only when demo data is written.
+        const { seedIfEmpty } = await import('../db/seed/index.ts');
         const summary = await seedIfEmpty(handle.db, { candidates: config.seedCandidates });
         console.log(summary ? `Seeded in ${summary.ms} ms.` : 'Another process seeded the database meanwhile; nothing to do.');
       }

@@ -53,6 +53,34 @@ describe('npm run build', () => {
     }
   });
 
+  it('the production commands load no development dependency (seed generator, TypeScript loader)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const dev = new Set(Object.keys(pkg.devDependencies));
+    expect(dev.has('@faker-js/faker') && dev.has('tsx')).toBe(true);
+    /** Every package a compiled file imports statically, following the project's own files. */
+    const packagesOf = (entry: string) => {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)) {
+          const spec = (m[1] ?? m[2])!;
+          if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec));
+          else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+        }
+      };
+      visit(path.join(ROOT, OUT, entry));
+      return packages;
+    };
+    for (const entry of ['scripts/start-gateway.js', 'scripts/start-subgraph.js', 'scripts/migrate.js', 'scripts/start.js', 'scripts/audit-verify.js']) {
+      const used = [...packagesOf(entry)];
+      expect(used.length, entry).toBeGreaterThan(3);
+      expect(used.filter((p) => dev.has(p)), entry).toEqual([]);
+    }
+  });
+
   it('runs the whole system with plain node: it starts, and the gateway answers a token the compiled script signed', async () => {
     const [gateway, users, employers, marketing] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const env = {

@@ -4,6 +4,7 @@ import type { Database } from '../client.ts';
 import * as s from '../schema/index.ts';
 import { emptyBatch, scaleFor, SeedGenerator, type CandidateBatch } from './generate.ts';
 import { Rng } from './random.ts';
+import { isSeeded } from './state.ts';
 import { importConsentHistory } from '../../ledger/store.ts';
 import { recordSubjectStanding, registerRecipients } from '../../ledger/subjects.ts';
 
@@ -55,10 +56,7 @@ const ROWS_PER_STATEMENT = 1000;
 type Executor = Pick<Database, 'insert' | 'select' | 'execute'>;
 
 /** True when `users.candidates` has at least one row. */
-export async function isSeeded(db: Pick<Database, 'select'>): Promise<boolean> {
-  const rows = await db.select({ id: s.candidates.id }).from(s.candidates).limit(1);
-  return rows.length > 0;
-}
+export { isSeeded };
 
 /**
  * Fills an empty, migrated database with deterministic Japanese job-portal data in one transaction; throws
