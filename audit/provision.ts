@@ -59,7 +59,10 @@ function identity(day: string, kind: string, recipientId: string | null, subject
 }
 
 function sortedItems(items: readonly string[]): string[] {
-  return [...new Set(items)].sort();
+  // Lists built in coordinate order (provisionsOf) are already sorted and unique: kept as they are.
+  let ascending = true;
+  for (let i = 1; i < items.length && ascending; i++) ascending = items[i - 1]! < items[i]!;
+  return ascending ? (items as string[]) : [...new Set(items)].sort();
 }
 
 export function provisionIdentity(provision: Provision): string {

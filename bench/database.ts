@@ -4,7 +4,8 @@ import path from 'node:path';
 import { and, count, eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { createDatabase, type DatabaseConfig, type DatabaseHandle } from '../db/client.ts';
-import { candidates, employers } from '../db/schema/index.ts';
+import { applications, candidates, employers, jobs } from '../db/schema/index.ts';
+import { randomUUID } from 'node:crypto';
 import { seedDatabase } from '../db/seed/index.ts';
 import { hasConsentSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
 import { recordConsent } from '../ledger/store.ts';
@@ -22,6 +23,8 @@ export interface BenchDatabase {
   visibleToEmployer: number;
   /** Consents the bench granted on top of the seed so the employer sees at least a full page. */
   grantedByBench: number;
+  /** A job of that employer with a full page of applicants who consent to it (the entity-plan pages). */
+  applicantsJobId: string;
   seededMs: number | null;
 }
 
@@ -39,6 +42,42 @@ async function visibleCount(handle: DatabaseHandle, employerId: string): Promise
     .from(candidates)
     .where(hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId));
   return row?.n ?? 0;
+}
+
+/**
+ * A job of `employerId` with at least a page of applicants who consent to that employer: its open job with the most
+ * applications; the newest consenting candidates who have not applied to it apply (rows in employers.applications,
+ * as applyToJob leaves them; their consent is already in the ledger). Idempotent.
+ */
+async function prepareApplicantsJob(handle: DatabaseHandle, employerId: string): Promise<string> {
+  const result = await handle.db.execute<{ id: string; n: number }>(sql`
+    select j.id, count(a.id)::int as n from ${jobs} j left join ${applications} a on a.job_id = j.id
+    where j.employer_id = ${employerId}::uuid group by j.id order by j.status = 'OPEN' desc, n desc, j.id limit 1`);
+  const job = (Array.isArray(result) ? result : (result as unknown as { rows: { id: string; n: number }[] }).rows)[0];
+  if (!job) throw new Error(`employer ${employerId} has no job`);
+  const consenting = await handle.db.execute<{ n: number }>(sql`
+    select count(*)::int as n from ${applications} a where a.job_id = ${job.id}::uuid and ${hasConsentSql(sql`a.candidate_id`, 'EMPLOYER_DISCLOSURE', employerId)}`);
+  const have = (Array.isArray(consenting) ? consenting : (consenting as unknown as { rows: { n: number }[] }).rows)[0]?.n ?? 0;
+  if (have < EMPLOYER_PAGE) {
+    const missing = await handle.db
+      .select({ id: candidates.id })
+      .from(candidates)
+      .where(
+        and(
+          hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId),
+          sql`not exists (select 1 from ${applications} a where a.job_id = ${job.id}::uuid and a.candidate_id = ${candidates.id})`,
+        ),
+      )
+      .orderBy(sql`${candidates.createdAt} desc`)
+      .limit(EMPLOYER_PAGE - have);
+    const base = Date.now() - missing.length * 1000;
+    if (missing.length > 0) {
+      await handle.db.insert(applications).values(
+        missing.map(({ id }, i) => ({ id: randomUUID(), jobId: job.id, candidateId: id, coverLetter: null, status: 'SUBMITTED' as const, createdAt: new Date(base + i * 1000), updatedAt: new Date(base + i * 1000) })),
+      );
+    }
+  }
+  return job.id;
 }
 
 /**
@@ -131,6 +170,7 @@ export async function prepareDatabase(options: {
       options.log(`seeded in ${(seededMs / 1000).toFixed(1)} s`);
     }
     const employer = await prepareEmployer(handle);
+    const applicantsJobId = await prepareApplicantsJob(handle, employer.employerId);
     if (fresh && handle.kind === 'postgres') await handle.db.execute(sql`analyze`);
     return {
       config,
@@ -140,6 +180,7 @@ export async function prepareDatabase(options: {
       employerId: employer.employerId,
       visibleToEmployer: employer.visible,
       grantedByBench: employer.granted,
+      applicantsJobId,
       seededMs,
     };
   } finally {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { installedWrk, type LoadGenerator } from './load.ts';
-import { SCENARIO_IDS, type ScenarioId } from './scenarios.ts';
+import { SCENARIO_IDS, type PagePlan, type ScenarioId } from './scenarios.ts';
 
 /** What one `npm run bench` invocation measures. */
 export interface BenchOptions {
@@ -32,6 +32,8 @@ export interface BenchOptions {
   quick: boolean;
   /** wrk when installed (it costs the shared core least), else autocannon; `--load-generator` chooses. */
   loadGenerator: LoadGenerator;
+  /** Which plan the pages take (see PAGE_QUERIES in scenarios.ts): `entity` (default) or `search`. */
+  plan: PagePlan;
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -55,6 +57,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --no-pin              do not pin processes to cores with taskset
   --profile LIST        CPU-profile these scenarios' processes (or: subgraphs) during the measured runs, e.g. --profile B
   --load-generator G    wrk or autocannon (default: wrk when it is installed, else autocannon)
+  --plan P              the pages' plan: entity (default; a job's applicants: employers, then one users entity
+                        fetch, as the search had before it moved) or search (the candidate search, one users fetch)
   --out DIR             where results go (default bench/results)
   --quick               smoke run: 1 s warm-up, 1 s runs, 1 round, 2,000 candidates unless given
   --render FILE.json    only re-render the markdown of an earlier run's results
@@ -124,6 +128,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
       profile: { type: 'string' },
       out: { type: 'string' },
       'load-generator': { type: 'string' },
+      plan: { type: 'string' },
       quick: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -171,5 +176,11 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
     outDir: values.out ?? 'bench/results',
     quick,
     loadGenerator: generator,
+    plan: pagePlan(values.plan),
   };
+}
+
+function pagePlan(value: string | undefined): PagePlan {
+  if (value === undefined || value === 'entity' || value === 'search') return value ?? 'entity';
+  throw new BenchUsageError(`--plan must be entity or search (got ${JSON.stringify(value)}).`);
 }

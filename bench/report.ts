@@ -226,6 +226,8 @@ export interface BenchReport {
     quick: boolean;
     /** "wrk 4.1.0" or "autocannon"; absent in results written before wrk could be chosen (autocannon). */
     loadGenerator?: string;
+    /** The pages' plan (scenarios.ts PAGE_QUERIES). */
+    plan?: string;
   };
   phases: PhaseRecord[];
 }
@@ -240,6 +242,9 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       ? `Gateway under test pinned to core ${settings.pinning.gateway}; subgraphs process, the load generator and the orchestrator on core ${settings.pinning.rest}; the database server unpinned.`
       : 'No core pinning.',
     `Load: ${settings.loadGenerator ?? 'autocannon'}, ${settings.connections} connections (latency runs: ${settings.latencyConnections}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per run, ${settings.rounds} round(s), order reversed every other round. Every process runs with NODE_ENV=production.`,
+    settings.plan === 'search'
+      ? 'Pages: the candidate search (`candidates(first: 50 | 100)`), answered by the users subgraph in one fetch.'
+      : 'Pages: a job\'s applicants (`job(id) { applications(first: 50 | 100) { nodes { candidate { … } } } }`): employers answers the page, users the candidates in one entity fetch — the plan the candidate search had before it moved to the users subgraph.',
     settings.profiled.length > 0
       ? `**Profiled run (${settings.profiled.join(', ')}: V8 CPU profiler on during the measured runs): figures are slowed by the profiler.**`
       : '',

@@ -22,8 +22,7 @@ import type { GatewayChildConfig } from './processes/gateway.ts';
 import { profileMarkdown, readProfile, summarizeProfile } from './profile.ts';
 import { addedLatency, cpuRatios, ratios, renderMarkdown, summarizeRuns, type BenchReport, type PhaseRecord, type RunRecord } from './report.ts';
 import {
-  CANDIDATE_PAGE_QUERY,
-  EMPLOYER_PAGE_QUERY,
+  PAGE_QUERIES,
   LEGAL_BASIS_REFERENCE,
   SCENARIOS,
   summarize,
@@ -199,7 +198,9 @@ async function runPhase(
       runs: [],
     };
     const aUrl = gateways.get('A')!.url;
-    const aBody = JSON.stringify({ query: CANDIDATE_PAGE_QUERY });
+    const queries = PAGE_QUERIES[options.plan];
+    const variables = options.plan === 'entity' ? { job: database.applicantsJobId } : undefined;
+    const aBody = JSON.stringify({ query: queries.candidates, ...(variables ? { variables } : {}) });
     const aResponse = await post(aUrl, await headersFor('compliance'), aBody);
     const reference = JSON.parse(aResponse.text) as GraphQLBody;
     const aProblems = validate('A', aResponse.status, reference, null);
@@ -211,7 +212,7 @@ async function runPhase(
       const spec = SCENARIOS[id];
       const url = gateways.get(spec.target)!.url;
       const headers = await headersFor(spec.caller);
-      const body = JSON.stringify({ query: spec.page === 'employer' ? EMPLOYER_PAGE_QUERY : CANDIDATE_PAGE_QUERY });
+      const body = JSON.stringify({ query: spec.page === 'employer' ? queries.employer : queries.candidates, ...(variables ? { variables } : {}) });
       const processChild = gateways.get(spec.target)!.child;
       const response = await post(url, headers, body);
       let parsed: GraphQLBody;
@@ -414,6 +415,7 @@ async function main() {
     profiled: options.profile,
     quick: options.quick,
     loadGenerator: options.loadGenerator === 'wrk' ? (installedWrk() ?? 'wrk') : 'autocannon',
+    plan: options.plan,
   };
   const report: BenchReport = { date: started.toISOString(), machine: host, settings, phases };
   const markdown = renderMarkdown(report, profiles);

@@ -43,13 +43,38 @@ export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
   'B@1': { id: 'B@1', target: 'B', load: 'latency', page: 'candidates', caller: 'compliance', description: 'B at one connection' },
 };
 
-/** The 50-entity query over two subgraphs (employers: the page; users: the personal fields). */
-export const CANDIDATE_PAGE_QUERY =
-  'query CandidatePage { candidates(first: 50) { nodes { id fullName email phone address { prefecture city } } } }';
+/**
+ * The pages, in two plans. `entity` (the default): a job's applicants, over two subgraphs — employers answers the job
+ * and its applications, users the candidates' personal fields in one entity fetch of 50 (or 100) — the plan the
+ * candidate search had before it moved to the users subgraph, so figures compare with the earlier runs on equal
+ * plans. `search`: the candidate search itself, now one users fetch (`--plan search`).
+ */
+export type PagePlan = 'entity' | 'search';
 
-/** An employer's page of 100 consenting candidates with consent-gated and masked fields. */
-export const EMPLOYER_PAGE_QUERY =
-  'query EmployerPage { candidates(first: 100) { nodes { id fullName email birthDate address { prefecture } resume { summary skills } } } }';
+const CANDIDATE_FIELDS = 'id fullName email phone address { prefecture city }';
+const EMPLOYER_FIELDS = 'id fullName email birthDate address { prefecture } resume { summary skills }';
+
+export const PAGE_QUERIES: Record<PagePlan, { candidates: string; employer: string }> = {
+  entity: {
+    candidates: `query CandidatePage($job: ID!) { job(id: $job) { applications(first: 50) { nodes { candidate { ${CANDIDATE_FIELDS} } } } } }`,
+    employer: `query EmployerPage($job: ID!) { job(id: $job) { applications(first: 100) { nodes { candidate { ${EMPLOYER_FIELDS} } } } } }`,
+  },
+  search: {
+    candidates: `query CandidatePage { candidates(first: 50) { nodes { ${CANDIDATE_FIELDS} } } }`,
+    employer: `query EmployerPage { candidates(first: 100) { nodes { ${EMPLOYER_FIELDS} } } }`,
+  },
+};
+
+/** The search plan's pages (bench/shape.ts plans them). */
+export const CANDIDATE_PAGE_QUERY = PAGE_QUERIES.search.candidates;
+export const EMPLOYER_PAGE_QUERY = PAGE_QUERIES.search.employer;
+
+/** The candidates of a page's answer, in either plan (a null application candidate stays null). */
+export function pageNodes(body: { data?: Record<string, any> | null } | null | undefined): any[] {
+  const data = body?.data;
+  if (data?.candidates) return data.candidates.nodes ?? [];
+  return (data?.job?.applications?.nodes ?? []).map((n: { candidate: unknown }) => n.candidate);
+}
 
 export const LEGAL_BASIS_REFERENCE = 'bench court order 2026-0042';
 
@@ -73,7 +98,7 @@ function tally(values: string[]): Record<string, number> {
 }
 
 export function summarize(body: GraphQLBody): ResponseSummary {
-  const rows = (body.data?.candidates?.nodes ?? []) as unknown[];
+  const rows = pageNodes(body) as unknown[];
   return {
     rows: rows.length,
     errors: tally((body.errors ?? []).map((e) => `${e.extensions?.code ?? '?'} ${e.extensions?.coordinate ?? ''}`.trim())),
@@ -86,7 +111,7 @@ type Node = Record<string, any>;
 /** A candidate page that nothing withheld or masked: `rows` rows with ids and names, no errors, no masks. */
 function unenforcedPageProblems(body: GraphQLBody, rows: number): string[] {
   const problems: string[] = [];
-  const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+  const nodes = pageNodes(body) as Node[];
   const errors = body.errors ?? [];
   const masked = (body.extensions?.privacy?.masked ?? []) as unknown[];
   if (errors.length > 0) problems.push(`unexpected errors: ${JSON.stringify(errors.slice(0, 3))}`);
@@ -107,7 +132,7 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
   const spec = SCENARIOS[id];
   // The peers enforce nothing: checked as A′ is on the candidate page and as AD′ is on the employer page.
   const target = id === 'AD' || id === 'AD′' ? id : isPeer(spec.target) ? (spec.page === 'employer' ? 'AD′' : 'A′') : spec.target === 'D-nolog' ? 'D' : spec.target;
-  const refNodes = (reference?.data?.candidates?.nodes ?? []) as Node[];
+  const refNodes = pageNodes(reference) as Node[];
   const errors = body.errors ?? [];
   const masked = (body.extensions?.privacy?.masked ?? []) as { path: (string | number)[]; coordinate: string; strategy: string }[];
   switch (target) {
@@ -120,7 +145,7 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
       break;
     }
     case 'C': {
-      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      const nodes = pageNodes(body) as Node[];
       if (nodes.length !== refNodes.length) problems.push(`expected ${refNodes.length} candidates, got ${nodes.length}`);
       const redacted = errors.filter((e) => e.extensions?.code === 'PII_REDACTED' && e.extensions?.coordinate === 'Candidate.address');
       if (redacted.length !== errors.length) problems.push(`unexpected errors: ${JSON.stringify(errors.filter((e) => !redacted.includes(e)).slice(0, 3))}`);
@@ -148,7 +173,7 @@ export function validate(id: ScenarioId, status: number, body: GraphQLBody, refe
       if (reference && !isDeepStrictEqual(body.data, reference.data)) problems.push('data differs from AD');
       break;
     case 'D': {
-      const nodes = (body.data?.candidates?.nodes ?? []) as Node[];
+      const nodes = pageNodes(body) as Node[];
       if (errors.length > 0) problems.push(`unexpected errors (consent is filtered by row, so none expected): ${JSON.stringify(errors.slice(0, 3))}`);
       if (nodes.length !== 100) problems.push(`expected 100 candidates, got ${nodes.length}`);
       // The same rows as plain Apollo Gateway (the row filter is the subgraph's); unmasked fields equal, masked ones differ.

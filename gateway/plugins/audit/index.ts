@@ -94,7 +94,8 @@ export function provisionsOf(privacy: PrivacyOutcome, context: GatewayContext, a
   const toEmployer = definition.consent === 'subject-and-recipient';
   if (!toEmployer && !definition.legalBasis) return [];
   const items = new Map<string, string[]>();
-  for (const [coordinate, subjects] of disclosure.released) {
+  // In coordinate order: each subject's list comes out sorted, as a provision record keeps it.
+  for (const [coordinate, subjects] of [...disclosure.released].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const subject of subjects) {
       if (subject === null) continue;
       let list = items.get(subject);

@@ -90,9 +90,13 @@ export function useMetrics(options: MetricsOptions = {}): MetricsPlugin {
           if (!outcome) return;
           const purpose = context.caller.purpose;
           const { redacted, consentDenied, masked } = outcomeCoordinates(outcome);
-          for (const c of redacted) redactions.inc({ coordinate: coordinate(c), purpose });
-          for (const c of consentDenied) consentDenials.inc({ coordinate: coordinate(c), purpose });
-          for (const c of masked) masks.inc({ coordinate: coordinate(c), purpose });
+          // One increment per coordinate (a page of 100 candidates masks one coordinate 100 times).
+          for (const [counter, list] of [[redactions, redacted], [consentDenials, consentDenied], [masks, masked]] as const) {
+            if (list.length === 0) continue;
+            const byCoordinate = new Map<string, number>();
+            for (const c of list) byCoordinate.set(c, (byCoordinate.get(c) ?? 0) + 1);
+            for (const [c, n] of byCoordinate) counter.inc({ coordinate: coordinate(c), purpose }, n);
+          }
         },
       };
     },
