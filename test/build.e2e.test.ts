@@ -2,26 +2,15 @@
 // `node` (no TypeScript loader) and answers through the gateway.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
-import { ROOT } from './processes.ts';
+import { freePort, ROOT } from './processes.ts';
 
 const OUT = `.build-test-${process.pid}`;
 const work = mkdtempSync(path.join(tmpdir(), 'pgw-build-'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs compiled JavaScript with plain node: no --import, no loader in NODE_OPTIONS. */
 function plainNode(args: string[], env: Record<string, string>) {

@@ -3,7 +3,6 @@
 // request whose connection a replica refuses (it is stopping or not yet up) goes to the other one, as a balancer
 // that takes a draining replica out of rotation does. PostgreSQL only: the embedded database serves one process.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,17 +12,9 @@ import { loadOrCreateDevKeys } from '../gateway/keys.ts';
 import { signToken } from '../gateway/token.ts';
 import { openTestDatabase } from './database.ts';
 import { testDatabaseUrl } from './global-setup.ts';
-import { runCommand, type RunningCommand } from './processes.ts';
+import { freePort, runCommand, type RunningCommand } from './processes.ts';
 import { TEST_PURPOSES } from './system.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A connection-level failure: the replica did not take the request (it never reached a resolver). */
 function refused(error: unknown): boolean {

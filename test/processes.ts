@@ -1,5 +1,6 @@
 // Runs the project's commands as real processes, the way an operator types them.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.join(import.meta.dirname, '..');
@@ -65,4 +66,16 @@ export function runCommand(args: readonly string[], env: Record<string, string>,
 /** Runs a command to its end. */
 export function runToEnd(args: readonly string[], env: Record<string, string>): Promise<Finished> {
   return runCommand(args, env, { until: /(?!)/ }).finished;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a process the test starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

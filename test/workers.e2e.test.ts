@@ -13,20 +13,12 @@ import { signToken } from '../gateway/token.ts';
 import { startSubgraphs } from '../scripts/system.ts';
 import { openTestDatabase } from './database.ts';
 import { testDatabaseUrl } from './global-setup.ts';
-import { ROOT, runToEnd } from './processes.ts';
+import { freePort, ROOT, runToEnd } from './processes.ts';
 import { postGraphQL, TEST_PURPOSES } from './system.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('GATEWAY_WORKERS', () => {
   it('is refused on the embedded database, in one line, exit 2', async () => {
