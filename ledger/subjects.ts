@@ -4,7 +4,7 @@
  * or a recipient registers it here, in the transaction that creates or changes it; no subgraph reads another's tables
  * to learn whether a candidate is active or an employer exists.
  */
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.ts';
 import { recipients, subjects } from '../db/schema/privacy.ts';
@@ -69,13 +69,6 @@ export async function isRegisteredRecipient(tx: Executor, recipientId: string, k
   const query = tx.select({ kind: recipients.kind }).from(recipients).where(eq(recipients.recipientId, recipientId));
   const [row] = await (options.lock ? query.for('key share') : query);
   return row?.kind === kind;
-}
-
-/** The standings of many subjects (absent: not registered). */
-export async function readSubjectStandings(db: Pick<Database, 'select'>, ids: readonly string[]): Promise<Map<string, SubjectStanding>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.select({ subjectId: subjects.subjectId, standing: subjects.standing }).from(subjects).where(inArray(subjects.subjectId, [...ids]));
-  return new Map(rows.map((r) => [r.subjectId, r.standing]));
 }
 
 /** SQL condition: the subject in `subjectColumn` is registered with `standing`. */

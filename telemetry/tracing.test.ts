@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { boundedNames, startTracingFromEnv, tracer } from './tracing.ts';
+import { createOperationNames } from './operation-names.ts';
+import { startTracingFromEnv, tracer } from './tracing.ts';
 
 describe('startTracingFromEnv', () => {
   it('registers nothing without OTEL_EXPORTER_OTLP_ENDPOINT: spans are not recorded', async () => {
@@ -40,9 +41,9 @@ describe('startTracingFromEnv', () => {
   });
 });
 
-describe('boundedNames', () => {
+describe('operation names in spans (createOperationNames)', () => {
   it('keeps plain identifiers up to 200 distinct names, and names everything else other', () => {
-    const bound = boundedNames();
+    const bound = createOperationNames();
     expect(bound('CandidatePage')).toBe('CandidatePage');
     expect(bound('has space')).toBe('other');
     expect(bound('a'.repeat(65))).toBe('other');

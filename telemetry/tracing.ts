@@ -12,6 +12,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExportResult } from '@opentelemetry/core';
+import { createOperationNames } from './operation-names.ts';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 const TRACER_NAME = 'privacy-gateway';
@@ -30,29 +31,15 @@ export interface TracingOptions {
   exporter?: SpanExporter;
 }
 
-/** Attributes that carry a name the client chose (`@apollo/gateway` sets them to the operation's name). */
-const CLIENT_NAMED = ['graphql.operation.name', 'operationName'] as const;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const MAX_NAMES = 200;
-
 /**
- * Operation names are chosen by clients, so they are bounded before they leave the process: a name outside a plain
- * identifier pattern, or beyond the first 200 distinct names, is exported as `other`.
+ * Attributes that carry a name the client chose (`@apollo/gateway` sets them to the operation's name); exported
+ * bounded as logs and metrics report them (operation-names.ts).
  */
-export function boundedNames(): (name: string) => string {
-  const seen = new Set<string>();
-  return (name) => {
-    if (!NAME.test(name)) return 'other';
-    if (seen.has(name)) return name;
-    if (seen.size >= MAX_NAMES) return 'other';
-    seen.add(name);
-    return name;
-  };
-}
+const CLIENT_NAMED = ['graphql.operation.name', 'operationName'] as const;
 
-/** Exports through `inner` with the client-chosen names bounded (see boundedNames). */
+/** Exports through `inner` with the client-chosen names bounded (createOperationNames). */
 class BoundedNamesExporter implements SpanExporter {
-  readonly #bound = boundedNames();
+  readonly #bound = createOperationNames();
   constructor(private readonly inner: SpanExporter) {}
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.inner.export(

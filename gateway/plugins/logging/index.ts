@@ -4,7 +4,7 @@ import { outcomeCoordinates, type GatewayContext } from '../../core/context.ts';
 import { GRAPHQL_PATH } from '../../core/http.ts';
 import type { GatewayPlugin } from '../../core/plugin.ts';
 import { failureCause, type Logger } from '../../logger.ts';
-import { createOperationNames } from '../../operation-name.ts';
+import { createOperationNames } from '../../../telemetry/operation-names.ts';
 
 export interface LoggingOptions {
   logger: Logger;

@@ -7,7 +7,7 @@ import type { ConsentLoader } from '../../../directives/decide.ts';
 import { outcomeCoordinates, type GatewayContext } from '../../core/context.ts';
 import { GRAPHQL_PATH } from '../../core/http.ts';
 import type { GatewayPlugin } from '../../core/plugin.ts';
-import { createOperationNames } from '../../operation-name.ts';
+import { createOperationNames } from '../../../telemetry/operation-names.ts';
 
 export interface MetricsOptions {
   /** Serve `/metrics` on this port instead of the gateway's (0 picks a free one); `host` is the gateway's by default. */

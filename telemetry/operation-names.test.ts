@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOperationNames } from './operation-name.ts';
+import { createOperationNames } from './operation-names.ts';
 
 describe('createOperationNames', () => {
   it('keeps plain names up to the limit, then reports every new one as other', () => {
