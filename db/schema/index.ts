@@ -4,3 +4,4 @@ export * from './marketing.ts';
 export * from './privacy.ts';
 export * from './audit.ts';
 export * from './statistics.ts';
+export * from './rights.ts';

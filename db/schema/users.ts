@@ -47,6 +47,8 @@ export const resumes = usersSchema.table('resumes', {
     .references(() => candidates.id, { onDelete: 'cascade' }),
   summary: text('summary').notNull(),
   skills: text('skills').array().notNull().default([]),
+  /** When the current CV was received: retention deletes it a year later (replacing the CV restarts the period). */
+  receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
