@@ -4,7 +4,7 @@
  * locked (FOR UPDATE), so concurrent queries cannot overspend; a query that fails rolls back, so it costs nothing;
  * the same query (canonical form) in the same period is answered from the stored release at no new cost.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { privacyBudgets, statisticsReleases } from '../db/schema/statistics.ts';
 import {
@@ -153,25 +153,4 @@ export async function readBudgetStanding(db: Pick<Database, 'select'>, analyst: 
   const tx = db as unknown as Executor;
   const [analystMilli, globalMilli] = [await spentOf(tx, analystBudgetOwner(analyst), period, false), await spentOf(tx, GLOBAL_BUDGET_OWNER, period, false)];
   return standingOf({ analystMilli, globalMilli }, budget, resetsAt);
-}
-
-/**
- * The releases recorded after `afterId`, oldest first: the seam for the access log (issue 14), which copies each
- * release (analyst, query, ε, period, time) into its chain. Reused answers charge nothing and add no row here.
- */
-export async function readStatisticsReleases(db: Pick<Database, 'select'>, options: { afterId?: number; limit?: number } = {}) {
-  return db
-    .select({
-      releaseId: statisticsReleases.id,
-      analyst: statisticsReleases.analyst,
-      queryKey: statisticsReleases.queryKey,
-      query: statisticsReleases.query,
-      epsilonMilli: statisticsReleases.epsilonMilli,
-      period: statisticsReleases.period,
-      releasedAt: statisticsReleases.releasedAt,
-    })
-    .from(statisticsReleases)
-    .where(gt(statisticsReleases.id, options.afterId ?? 0))
-    .orderBy(asc(statisticsReleases.id))
-    .limit(options.limit ?? 1000);
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addresses, candidates, residenceCards, resumes } from '../db/schema/users.ts';
 import { privacyBudgets, statisticsReleases } from '../db/schema/statistics.ts';
 import { subjects } from '../db/schema/privacy.ts';
+import { accessLog } from '../db/schema/audit.ts';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { parse } from 'graphql';
 import { decide } from '../directives/decide.ts';
@@ -19,7 +20,7 @@ import {
   type CandidateDimension,
 } from '../directives/statistics/domains.ts';
 import { expectedAbsoluteError } from '../directives/statistics/mechanism.ts';
-import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
+import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
 import { countApplications } from '../subgraphs/employers/statistics.ts';
@@ -333,10 +334,12 @@ describe('the privacy budget', () => {
     const first = answered[0]!;
     const repeat = await t.query(TABLE, { token, variables: requests[responses.indexOf(first)] });
     expect(repeat.body.data!.candidateStatistics).toMatchObject({ reused: true, epsilonCharged: 0, cells: first.body.data!.candidateStatistics.cells });
-    // The audit seam lists each release once with its ε.
-    const ids = releases.map((r) => r.id).sort((a, b) => a - b);
-    const seam = (await readStatisticsReleases(t.db.db, { afterId: ids[0]! - 1 })).filter((r) => r.analyst === analyst);
-    expect(seam.map((r) => [r.releaseId, r.epsilonMilli])).toEqual(releases.sort((a, b) => a.id - b.id).map((r) => [r.id, r.epsilonMilli]));
+    // The access log holds every answer with the ε it charged: each stored release charged once, in total what was spent.
+    const logged = await t.db.db.select().from(accessLog).where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)));
+    expect(logged).toHaveLength(answered.length + 1);
+    const chargedRows = logged.filter((r) => (r.detail.epsilonCharged as number) > 0);
+    expect(chargedRows.map((r) => Number(r.detail.releaseId)).sort((a, b) => a - b)).toEqual(releases.map((r) => r.id).sort((a, b) => a - b));
+    expect(Math.round(logged.reduce((s, r) => s + (r.detail.epsilonCharged as number), 0) * 1000)).toBe(row!.epsilonSpentMilli);
   }, 120_000);
 
   it('caps all analysts together: a second analyst is refused once the global budget is spent, and a subject id cannot name the global row', async () => {
@@ -367,6 +370,59 @@ describe('the privacy budget', () => {
   it('keeps releases append-only', async () => {
     await expect(t.db.db.execute(sql`update privacy.statistics_releases set epsilon_milli = 0`)).rejects.toThrow();
     await expect(t.db.db.execute(sql`delete from privacy.statistics_releases`)).rejects.toThrow();
+  });
+});
+
+describe('every release is in the access log with its ε', () => {
+  it('writes one STATISTICS_RELEASE row per released table before the answer leaves, ε 0 for a stored answer, and no count, coordinate or subject', async () => {
+    const analyst = `logged-${crypto.randomUUID()}`;
+    const token = await t.token({ role: 'analyst', sub: analyst });
+    const both = `query Both { candidateStatistics(groupBy: PREFECTURE, filter: { nationalityGroup: "FOREIGN" }) { releaseId epsilonCharged cells { count } }
+      applicationFunnel(groupBy: MONTH) { releaseId epsilonCharged } }`;
+    const first = await t.query(both, { token });
+    expect(first.body.errors).toBeUndefined();
+    // Subgraph extensions are the gateway's: the client sees none.
+    expect(JSON.stringify(first.body.extensions ?? {})).not.toContain('statisticsReleases');
+    const again = await t.query(both, { token });
+    expect(again.body.data!.candidateStatistics.epsilonCharged).toBe(0);
+    const rows = await t.db.db
+      .select()
+      .from(accessLog)
+      .where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)))
+      .orderBy(accessLog.occurredAt, accessLog.seq);
+    expect(rows).toHaveLength(4);
+    const bySubgraph = (r: (typeof rows)[number]) => r.detail.subgraph as string;
+    const answers = [first, again].flatMap((res) => [
+      { subgraph: 'users', ...res.body.data!.candidateStatistics },
+      { subgraph: 'employers', ...res.body.data!.applicationFunnel },
+    ]);
+    const logged = rows.map((r) => ({ subgraph: bySubgraph(r), releaseId: r.detail.releaseId, epsilonCharged: r.detail.epsilonCharged, reused: r.detail.reused }));
+    for (const answer of answers) {
+      expect(logged).toContainEqual({ subgraph: answer.subgraph, releaseId: answer.releaseId, epsilonCharged: answer.epsilonCharged, reused: answer.epsilonCharged === 0 });
+    }
+    for (const row of rows) {
+      expect(row).toMatchObject({ role: 'analyst', purpose: 'ANALYTICS', outcome: 'RELEASED', operationName: 'Both', released: [], subjects: [], masked: [], withheld: {} });
+      expect(row.detail).toMatchObject({ epsilon: 1, period: expect.stringMatching(/^\d{4}-\d{2}$/), queryKey: expect.any(String) });
+      // The record names the release, never a count.
+      expect(Object.keys(row.detail).sort()).toEqual(['epsilon', 'epsilonCharged', 'period', 'queryKey', 'releaseId', 'reused', 'subgraph']);
+    }
+    // The same request id as the answer's header would carry: both releases of one request share it.
+    expect(new Set(rows.map((r) => r.requestId)).size).toBe(2);
+  });
+
+  it('logs nothing for a refused release (spent budget) and charges nothing', async () => {
+    const analyst = `spent-${crypto.randomUUID()}`;
+    const token = await t.token({ role: 'analyst', sub: analyst });
+    const months = [...domainOf(CANDIDATE_DIMENSIONS.REGISTRATION_MONTH, new Date())];
+    for (let i = 0; i < 10; i++) {
+      const res = await t.query(TABLE, { token, variables: { g: 'PREFECTURE', f: { registrationMonth: months[i] } } });
+      expect(res.body.errors).toBeUndefined();
+    }
+    const refused = await t.query(TABLE, { token, variables: { g: 'PREFECTURE', f: { registrationMonth: months[10] } } });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('PRIVACY_BUDGET_EXHAUSTED');
+    const rows = await t.db.db.select().from(accessLog).where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)));
+    expect(rows).toHaveLength(10);
+    expect(rows.reduce((s, r) => s + (r.detail.epsilonCharged as number), 0)).toBe(10);
   });
 });
 

@@ -10,6 +10,21 @@ export interface SubgraphContext {
   db: Database;
   /** The statistics budget this subgraph charges (README Configuration); the defaults when absent. */
   statisticsBudget?: Budget;
+  /**
+   * The statistics this request released (ids, ε, period; never a count): reported to the gateway in the response's
+   * `extensions.statisticsReleases`, which the gateway's audit log records before the answer leaves.
+   */
+  statisticsReleases?: StatisticsReleaseReport[];
+}
+
+/** One release as a subgraph reports it to the gateway. */
+export interface StatisticsReleaseReport {
+  releaseId: string;
+  queryKey: string;
+  epsilonCharged: number;
+  epsilon: number;
+  period: string;
+  reused: boolean;
 }
 
 /** A subgraph as data: its name, its SDL (privacy directives included) and its resolvers. */

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -41,6 +41,24 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
 }
 
 /**
+ * Tells the gateway which statistics a request released (ids, ε, period; never a count), in the response's
+ * `extensions.statisticsReleases`: the gateway records each in the access log before the answer leaves, and does
+ * not pass subgraph extensions on to the client.
+ */
+const reportStatisticsReleases: ApolloServerPlugin<SubgraphContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const releases = contextValue.statisticsReleases;
+        if (!releases || releases.length === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, statisticsReleases: releases };
+      },
+    };
+  },
+};
+
+/**
  * Starts one subgraph over HTTP; every request, `_service` and `_entities` included, needs the gateway's assertion, bound to that request.
  * @example const users = await startSubgraph(usersSubgraph(), { db, assertionJwks, bindingKey, port: 4001 });
  */
@@ -58,7 +76,12 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     formatError: maskInternalErrors,
     // No cache hints: answers hold personal data and are never cacheable. Without this plugin Apollo Server
     // also stops wrapping every field resolver for instrumentation.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      reportStatisticsReleases,
+    ],
   });
   await server.start();
   return serveGraphQL(server, {

@@ -73,7 +73,7 @@ export const funnelStatisticsResolvers: GraphQLResolverMap<SubgraphContext> = {
         now,
         count: async (tx) => knownDomainCells([APPLICATION_STATUS_DOMAIN, domainOf(dimension, now)], await countApplications(tx, args.groupBy, filter)),
       });
-      return statisticsTable(['STATUS', args.groupBy], sensitivity, result);
+      return statisticsTable(['STATUS', args.groupBy], sensitivity, result, ctx);
     },
   },
 };

@@ -146,7 +146,7 @@ export const candidateStatisticsResolvers: GraphQLResolverMap<SubgraphContext> =
           return knownDomainCells([domainOf(dimension, now)], counts);
         },
       });
-      return statisticsTable([args.groupBy], sensitivity, result);
+      return statisticsTable([args.groupBy], sensitivity, result, ctx);
     },
     privacyBudget: async (_parent, _args, ctx: SubgraphContext) => {
       if (!mayReceiveStatistics(ctx.caller)) return null;
