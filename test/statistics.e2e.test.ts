@@ -23,7 +23,7 @@ import { expectedAbsoluteError } from '../directives/statistics/mechanism.ts';
 import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
-import { countApplications } from '../subgraphs/employers/statistics.ts';
+import { countApplications, countJobPostings } from '../subgraphs/employers/statistics.ts';
 import { CAMPAIGN_REACH_SENSITIVITY, countCampaignReach } from '../subgraphs/marketing/statistics.ts';
 import { campaignRecipients, campaigns } from '../db/schema/marketing.ts';
 import { CAMPAIGN_CHANNEL_DOMAIN, CAMPAIGN_OUTCOME_DOMAIN } from '../directives/statistics/domains.ts';
@@ -193,6 +193,41 @@ describe('the application funnel', () => {
     const support = await t.query('{ applicationFunnel(groupBy: MONTH) { dimensions } }', { token: await t.token({ role: 'support' }), purpose: 'SUPPORT' });
     expect(support.body.data).toEqual({ applicationFunnel: null });
     expect(support.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.applicationFunnel' });
+  });
+});
+
+describe('job postings', () => {
+  it('counts open postings by category × prefecture in PostgreSQL as the rows say, filters included', async () => {
+    const rows = await t.db.db.select({ category: jobs.category, prefecture: jobs.prefecture, status: jobs.status }).from(jobs);
+    const open = rows.filter((r) => r.status === 'OPEN');
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.length).toBeLessThan(rows.length + 1);
+    const expected = new Map<string, number>();
+    for (const r of open) expected.set(`${r.category}\u0000${r.prefecture}`, (expected.get(`${r.category}\u0000${r.prefecture}`) ?? 0) + 1);
+    expect(Object.fromEntries(await countJobPostings(t.db.db, {}))).toEqual(Object.fromEntries(expected));
+    const prefecture = open[0]!.prefecture;
+    const filtered = Object.fromEntries([...expected].filter(([k]) => k.endsWith(`\u0000${prefecture}`)));
+    expect(Object.fromEntries(await countJobPostings(t.db.db, { prefecture }))).toEqual(filtered);
+  });
+
+  it('releases every category × prefecture cell of the known domains over HTTP, to analysts only, and refuses an unknown filter value', async () => {
+    const token = await t.token({ role: 'analyst' });
+    const res = await t.query('{ jobPostingStatistics { dimensions sensitivity epsilonCharged cells { group count suppressed } } }', { token });
+    expect(res.body.errors).toBeUndefined();
+    const table = res.body.data!.jobPostingStatistics;
+    expect(table.dimensions).toEqual(['JOB_CATEGORY', 'PREFECTURE']);
+    expect(table.sensitivity).toBe(CONTRIBUTION_BOUNDS.cellsPerPosting);
+    expect(table.cells.map((c: { group: string[] }) => c.group)).toEqual(JOB_CATEGORY_DOMAIN.flatMap((c) => PREFECTURE_DOMAIN.map((p) => [c, p])));
+    for (const c of table.cells) {
+      expect(c.suppressed).toBe(c.count === null);
+      if (c.count !== null) expect(c.count).toBeGreaterThanOrEqual(10);
+    }
+    const bad = await t.query('{ jobPostingStatistics(filter: { prefecture: "Atlantis-1234" }) { dimensions } }', { token });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(bad.body)).not.toContain('Atlantis-1234');
+    const support = await t.query('{ jobPostingStatistics { dimensions } }', { token: await t.token({ role: 'support' }), purpose: 'SUPPORT' });
+    expect(support.body.data).toEqual({ jobPostingStatistics: null });
+    expect(support.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.jobPostingStatistics' });
   });
 });
 
@@ -438,10 +473,17 @@ describe('who reaches statistics', () => {
     for (const c of callers) {
       const token = await t.token({ role: c.role, org: 'org' in c ? c.org : null });
       const options = { token, purpose: c.purpose, headers: 'headers' in c ? { ...c.headers } : {} };
-      const res = await t.query('{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } privacyBudget { epsilonSpent } }', options);
-      expect(res.body.data, c.role).toEqual({ candidateStatistics: null, privacyBudget: null });
+      const res = await t.query(
+        `{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } privacyBudget { epsilonSpent }
+           applicationFunnel(groupBy: MONTH) { cells { count } } jobPostingStatistics { cells { count } } campaignReach(groupBy: CHANNEL) { cells { count } } }`,
+        options,
+      );
+      expect(res.body.data, c.role).toEqual({ candidateStatistics: null, privacyBudget: null, applicationFunnel: null, jobPostingStatistics: null, campaignReach: null });
       expect(res.body.errors?.map((e) => [e.extensions?.code, e.extensions?.coordinate]).sort(), c.role).toEqual([
+        ['PII_REDACTED', 'Query.applicationFunnel'],
+        ['PII_REDACTED', 'Query.campaignReach'],
         ['PII_REDACTED', 'Query.candidateStatistics'],
+        ['PII_REDACTED', 'Query.jobPostingStatistics'],
         ['PII_REDACTED', 'Query.privacyBudget'],
       ]);
       const strict = await t.query('{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } }', { ...options, headers: { ...options.headers, 'x-privacy-mode': 'strict' } });
