@@ -64,7 +64,7 @@ export async function measureStatisticsLatency(options: StatisticsLatencyOptions
   };
   const now = new Date();
   const domain = domainOf(CANDIDATE_DIMENSIONS.PREFECTURE, now);
-  const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 100_000, epsilonGlobalPerPeriod: 100_000 });
+  const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 100_000, epsilonGlobalPerPeriod: 100_000, epsilonPerAnalystTotal: 100_000, epsilonGlobalTotal: 100_000 });
   try {
     await measure('GROUP BY directly in PostgreSQL', () =>
       handle.db.execute(sql`select coalesce(a.prefecture, 'UNKNOWN') as g, count(*)::int as n from users.candidates c left join users.addresses a on a.candidate_id = c.id group by 1`),
@@ -82,7 +82,7 @@ export async function measureStatisticsLatency(options: StatisticsLatencyOptions
     );
     const keys = await createEphemeralKeys();
     const auth = { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, algorithms: ['ES256'], keys: { kind: 'local' as const, jwks: keys.issuer.jwks }, clockToleranceSeconds: 30, maxTokenAgeSeconds: 86_400 };
-    const system = await startSystem({ db: handle.db, keys, auth, statistics: { epsilonPerQuery: 0.001, epsilonPerAnalystPerPeriod: 1000, epsilonGlobalPerPeriod: 1000 } });
+    const system = await startSystem({ db: handle.db, keys, auth, statistics: { epsilonPerQuery: 0.001, epsilonPerAnalystPerPeriod: 1000, epsilonGlobalPerPeriod: 1000, epsilonPerAnalystTotal: 1000, epsilonGlobalTotal: 1000 } });
     try {
       const token = await signToken(keys.issuer, { sub: `bench-${Date.now()}`, role: 'analyst', org: null, purposes: ['ANALYTICS'], issuer: auth.issuer, audience: auth.audience });
       // A different question each time (filters), so every request is a new release rather than a stored answer.

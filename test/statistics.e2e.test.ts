@@ -32,7 +32,8 @@ import { APPLICATION_STATUS_DOMAIN, JOB_CATEGORY_DOMAIN } from '../directives/st
 import { startTestSystem, type TestSystem } from './system.ts';
 
 let t: TestSystem;
-const BUDGET = { epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 10, epsilonGlobalPerPeriod: 40 };
+// Generous cumulative caps: the global one is shared by every test of the file (the accountant's tests cover it).
+const BUDGET = { epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 10, epsilonGlobalPerPeriod: 40, epsilonPerAnalystTotal: 10_000, epsilonGlobalTotal: 100_000 };
 
 beforeAll(async () => {
   t = await startTestSystem({ statistics: BUDGET });
@@ -268,7 +269,7 @@ describe('campaign reach and response', () => {
 });
 
 describe('candidate statistics: accuracy and the differencing attack (on a test budget, one fresh period per release)', () => {
-  const budget = normalizeBudget({ epsilonPerQuery: 0.5, epsilonPerAnalystPerPeriod: 1, epsilonGlobalPerPeriod: 1 });
+  const budget = normalizeBudget({ epsilonPerQuery: 0.5, epsilonPerAnalystPerPeriod: 1, epsilonGlobalPerPeriod: 1, epsilonPerAnalystTotal: 100_000, epsilonGlobalTotal: 100_000 });
   const period = (i: number) => new Date(Date.UTC(3000 + Math.floor(i / 12), i % 12, 15));
 
   it('has a mean absolute error per cell within what ε predicts (neither suppress-everything nor huge noise passes)', async () => {
@@ -378,7 +379,7 @@ describe('the privacy budget', () => {
   }, 120_000);
 
   it('caps all analysts together: a second analyst is refused once the global budget is spent, and a subject id cannot name the global row', async () => {
-    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 3 });
+    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 3, epsilonPerAnalystTotal: 10_000, epsilonGlobalTotal: 100_000 });
     const now = new Date(Date.UTC(2998, 5, 1));
     const release = (analyst: string, groupBy: string) =>
       releaseStatistics(t.db.db, { analyst, query: { table: 'candidates', groupBy, filter: {} }, sensitivity: 1, budget, now, count: async () => [{ key: ['a'], count: 100 }] });
@@ -390,6 +391,22 @@ describe('the privacy budget', () => {
     expect((await release('second', 'PREFECTURE')).release).toMatchObject({ reused: true, epsilon: 0 });
     const [global] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, GLOBAL_BUDGET_OWNER), eq(privacyBudgets.period, '2998-06')));
     expect(global!.epsilonSpentMilli).toBe(3000);
+  });
+
+  it('bounds an analyst over every month: a fresh month brings nothing once the cumulative cap is spent, and nothing resets', async () => {
+    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 40, epsilonPerAnalystTotal: 3, epsilonGlobalTotal: 100_000 });
+    const analyst = `lifetime-${crypto.randomUUID()}`;
+    const release = (month: number, groupBy: string) =>
+      releaseStatistics(t.db.db, { analyst, query: { table: 'candidates', groupBy, filter: { analyst } }, sensitivity: 1, budget, now: new Date(Date.UTC(2997, month, 2)), count: async () => [{ key: ['a'], count: 100 }] });
+    await release(0, 'PREFECTURE');
+    const second = await release(0, 'AGE_BAND');
+    expect(second.standing).toMatchObject({ epsilonRemaining: 0, resetsAt: new Date(Date.UTC(2997, 1, 1)) });
+    const third = await release(1, 'PREFECTURE');
+    expect(third.standing).toMatchObject({ epsilonSpent: 1, epsilonRemaining: 0, resetsAt: null });
+    await expect(release(1, 'SKILL')).rejects.toMatchObject({ code: 'PRIVACY_BUDGET_EXHAUSTED', details: { epsilonRemaining: 0, resetsAt: null } });
+    await expect(release(7, 'SKILL')).rejects.toMatchObject({ code: 'PRIVACY_BUDGET_EXHAUSTED', details: { resetsAt: null } });
+    const [total] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, analystBudgetOwner(analyst)), eq(privacyBudgets.period, 'total')));
+    expect(total!.epsilonSpentMilli).toBe(3000);
   });
 
   it('refunds a failed release: nothing is charged or stored', async () => {

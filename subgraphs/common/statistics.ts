@@ -25,6 +25,8 @@ export function statisticsBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): B
     epsilonPerQuery: read('STATISTICS_EPSILON_PER_QUERY'),
     epsilonPerAnalystPerPeriod: read('STATISTICS_EPSILON_PER_ANALYST_MONTH'),
     epsilonGlobalPerPeriod: read('STATISTICS_EPSILON_GLOBAL_MONTH'),
+    epsilonPerAnalystTotal: read('STATISTICS_EPSILON_PER_ANALYST_TOTAL'),
+    epsilonGlobalTotal: read('STATISTICS_EPSILON_GLOBAL_TOTAL'),
   };
   return normalizeBudget(options);
 }

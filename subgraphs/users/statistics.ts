@@ -151,7 +151,7 @@ export const candidateStatisticsResolvers: GraphQLResolverMap<SubgraphContext> =
     privacyBudget: async (_parent, _args, ctx: SubgraphContext) => {
       if (!mayReceiveStatistics(ctx.caller)) return null;
       const standing = await readBudgetStanding(ctx.db, ctx.caller.sub, ctx.statisticsBudget ?? normalizeBudget());
-      return { ...standing, resetsAt: standing.resetsAt.toISOString() };
+      return { ...standing, resetsAt: standing.resetsAt?.toISOString() ?? null };
     },
   },
 };
