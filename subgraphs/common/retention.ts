@@ -17,7 +17,7 @@ export interface SubgraphRetention {
 export interface RetentionScheduleOptions {
   /** Time between runs; 0 disables the schedule. */
   intervalMs: number;
-  /** Time from start to the first run (default: the interval, at most one minute). */
+  /** Time from start to the first run (default: the interval, at most five minutes, so a restarted replica sweeps soon). */
   firstRunDelayMs?: number;
   logger?: Pick<Logger, 'info' | 'error'>;
 }
@@ -87,7 +87,7 @@ export function startRetentionSchedule(db: Database, retention: SubgraphRetentio
     // A pending sweep never keeps the process alive; shutdown closes the schedule.
     timer.unref();
   };
-  schedule(options.firstRunDelayMs ?? Math.min(options.intervalMs, 60_000));
+  schedule(options.firstRunDelayMs ?? Math.min(options.intervalMs, 300_000));
 
   return {
     runNow,
