@@ -12,6 +12,7 @@ import { startSubgraph } from '../subgraphs/common/server.ts';
 import { usersSubgraph } from '../subgraphs/users/index.ts';
 import { recordSubjectStanding } from '../ledger/subjects.ts';
 import { resumes } from '../db/schema/users.ts';
+import { RETENTION_RULE_CODES, RETENTION_RULES } from '../directives/retention.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import { expectedItems, itemLine, seedRetentionCases, type RetentionCases } from './retention-fixtures.ts';
 
@@ -72,6 +73,26 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await handle?.close();
+});
+
+describe('the retention vocabulary', () => {
+  it('every rule cites its clause or law, and is implemented by its owner, and only there', () => {
+    const implemented = new Map<string, Set<string>>();
+    for (const { sweeper, targets } of sweepers()) {
+      for (const target of targets) {
+        const owner = RETENTION_RULES[target.rule].owner;
+        // The provision records' rule (audit/) runs in the users subgraph, which serves them.
+        expect(owner === sweeper || (owner === 'audit' && sweeper === 'users'), `${target.rule} in ${sweeper}`).toBe(true);
+        implemented.set(target.rule, (implemented.get(target.rule) ?? new Set()).add(sweeper));
+      }
+    }
+    expect([...implemented.keys()].sort()).toEqual([...RETENTION_RULE_CODES].sort());
+    for (const code of RETENTION_RULE_CODES) {
+      const rule = RETENTION_RULES[code];
+      expect(rule.sources.length > 0 || 'law' in rule, code).toBe(true);
+      expect(implemented.get(code)!.size, code).toBe(1);
+    }
+  });
 });
 
 describe('retention rules', () => {
