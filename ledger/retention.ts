@@ -153,27 +153,11 @@ export async function runRetention(db: Database, options: RetentionRunOptions): 
 
 /** Appends the run's items and the run record (in the run's transaction). */
 async function recordRun(tx: Executor, runId: string, sweeper: string, items: readonly RetentionItem[]): Promise<void> {
-  const rows = items.map((item) => ({
-    runId,
-    owner: item.owner,
-    collection: item.collection,
-    subjectId: item.subjectId,
-    rule: item.rule,
-    rows: item.rows,
-    reason: item.reason,
-    anonymised: item.anonymised,
-  }));
   const total = items.reduce((sum, item) => sum + item.rows, 0);
-  rows.push({
-    runId,
-    owner: sweeper as RetentionOwner,
-    collection: '*',
-    subjectId: null as unknown as string,
-    rule: RUN_RECORD_RULE as RetentionRuleCode,
-    rows: total,
-    reason: `retention run of ${sweeper}: ${items.length} items, ${total} rows`,
-    anonymised: false,
-  });
+  const rows: (typeof retentionLog.$inferInsert)[] = [
+    ...items.map(({ owner, collection, subjectId, rule, rows, reason, anonymised }) => ({ runId, owner, collection, subjectId, rule, rows, reason, anonymised })),
+    { runId, owner: sweeper, collection: '*', subjectId: null, rule: RUN_RECORD_RULE, rows: total, reason: `retention run of ${sweeper}: ${items.length} items, ${total} rows` },
+  ];
   for (let i = 0; i < rows.length; i += 500) await tx.insert(retentionLog).values(rows.slice(i, i + 500));
 }
 
