@@ -2,7 +2,9 @@
  * Retention as a schedule: each subgraph server sweeps its own rules (ledger/retention.ts) once per interval. Every
  * replica runs the timer; in each interval exactly one of them sweeps — the run takes the sweeper's advisory lock
  * in its transaction, and reads under it when the sweeper last ran, so a replica whose turn comes just after
- * another's finds the run done. One JSON log line per run, with counts only.
+ * another's finds the run done. On PGlite (one session, whose advisory locks are re-entrant) the lock never refuses,
+ * but its transactions run one at a time, so there the guard is what keeps a second server out. One JSON log line
+ * per run, with counts only.
  */
 import { pino, type Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
