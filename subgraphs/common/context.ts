@@ -3,6 +3,7 @@ import type { DocumentNode } from 'graphql';
 import type { Database } from '../../db/client.ts';
 import type { BoundCaller } from '../../directives/caller.ts';
 import type { Budget } from '../../directives/statistics/accountant.ts';
+import type { SubgraphRetention } from './retention.ts';
 
 /** What every subgraph resolver receives: the caller proven by the gateway's signed assertion, and the database. */
 export interface SubgraphContext {
@@ -32,4 +33,6 @@ export interface SubgraphDefinition {
   name: 'users' | 'employers' | 'marketing';
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<SubgraphContext>;
+  /** The retention rules the subgraph sweeps over its own schema (subgraphs/common/retention.ts). */
+  retention?: SubgraphRetention;
 }

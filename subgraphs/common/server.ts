@@ -17,6 +17,7 @@ import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
 import { maskInternalErrors } from './errors.ts';
 import { statisticsBudgetFromEnv, type Budget } from './statistics.ts';
+import { startRetentionSchedule, type RetentionScheduleOptions } from './retention.ts';
 
 export interface StartSubgraphOptions {
   db: Database;
@@ -32,6 +33,8 @@ export interface StartSubgraphOptions {
   statisticsBudget?: Budget;
   /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
   tls?: { key: string; cert: string };
+  /** Sweep the subgraph's retention rules on this schedule (off when absent or the interval is 0). */
+  retention?: RetentionScheduleOptions;
 }
 
 /** Builds a subgraph's executable schema with the privacy deny wrapper applied. */
@@ -84,7 +87,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     ],
   });
   await server.start();
-  return serveGraphQL(server, {
+  const served = await serveGraphQL(server, {
     name: definition.name,
     ...(options.tls ? { tls: options.tls } : {}),
     port: options.port ?? 0,
@@ -104,4 +107,20 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
       }
     },
   });
+  const retention =
+    definition.retention && options.retention && options.retention.intervalMs > 0
+      ? startRetentionSchedule(options.db, definition.retention, options.retention)
+      : undefined;
+  return {
+    url: served.url,
+    port: served.port,
+    get requestCount() {
+      return served.requestCount;
+    },
+    // The schedule stops first: no sweep starts on a closing server.
+    close: async () => {
+      await retention?.close();
+      await served.close();
+    },
+  };
 }
