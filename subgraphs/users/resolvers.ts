@@ -10,6 +10,7 @@ import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelec
 import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
 import { accountabilityResolvers } from './accountability.ts';
+import { rightsResolvers } from './rights.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
@@ -107,12 +108,14 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       return row ? { __typename: 'Candidate', ...row } : null;
     },
     ...accountabilityResolvers.Query,
+    ...rightsResolvers.Query,
   },
   Mutation: {
     _dataSubjectErase: usersDataSubjectResolvers.Mutation._dataSubjectErase,
     grantConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) => changeConsent(ctx, 'GRANT', args),
     withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
       changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),
+    ...rightsResolvers.Mutation,
   },
   Node: {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
@@ -134,6 +137,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   },
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
   AccessLogEntry: accountabilityResolvers.AccessLogEntry,
+  DataSubjectRequest: rightsResolvers.DataSubjectRequest,
   ...consentTypeResolvers,
   ResidenceCard: {
     number: (parent: ResidenceCardRow) => parent.cardNumber,
