@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { dsrRequests, type DsrKind, type DsrStatus, type DsrStep } from '../db/schema/rights.ts';
+import { dsrRequests, restrictions, type DsrKind, type DsrStatus, type DsrStep } from '../db/schema/rights.ts';
 
 type Executor = Pick<Database, 'insert' | 'update' | 'select' | 'execute'>;
 
@@ -216,4 +216,9 @@ export async function markRequestVersionsLogged(db: Executor, versions: readonly
       .set({ loggedAt: at })
       .where(and(eq(dsrRequests.id, version.id), eq(dsrRequests.updatedAt, version.updatedAt), isNull(dsrRequests.loggedAt)));
   }
+}
+
+/** The purposes the subject has restricted (what a data-subject export discloses of the restrictions). */
+export async function readSubjectRestrictions(db: Executor, subjectId: string): Promise<(typeof restrictions.$inferSelect)[]> {
+  return db.select().from(restrictions).where(eq(restrictions.subjectId, subjectId)).orderBy(asc(restrictions.purpose));
 }
