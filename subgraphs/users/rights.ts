@@ -37,7 +37,7 @@ export const ERASURE_STEPS = ['marketing', 'employers', 'users'] as const;
 /** The kinds staff may file on a caller's behalf (the others are carried out by the candidate's own mutations). */
 const STAFF_KINDS: readonly DsrKind[] = ['EXPORT', 'ERASURE'];
 /** An identity-verification reference: a ticket or document number, never the document's content. */
-const VERIFICATION_REFERENCE = /^[\p{L}\p{N} ._:/#()\-]{3,200}$/u;
+const VERIFICATION_REFERENCE = /^[\p{L}\p{N} .,_:/#()\-]{3,200}$/u;
 
 function badInput(argument: string, message: string): ServiceError {
   return new ServiceError('BAD_USER_INPUT', message, { argument });
@@ -187,7 +187,7 @@ export const rightsResolvers = {
       if (!kind || !STAFF_KINDS.includes(kind)) throw badInput('kind', `"kind" must be one of ${STAFF_KINDS.join(', ')} when staff file a request.`);
       const verification = typeof args.verification === 'string' ? args.verification.trim() : '';
       if (!VERIFICATION_REFERENCE.test(verification)) {
-        throw badInput('verification', '"verification" must be the identity-verification reference (3-200 letters, digits, spaces or ._:/#()-).');
+        throw badInput('verification', '"verification" must be the identity-verification reference (3-200 letters, digits, spaces or .,_:/#()-).');
       }
       return fileOnce(ctx, { kind, subjectId: args.subjectId.toLowerCase(), verification });
     },
