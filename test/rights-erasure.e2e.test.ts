@@ -73,6 +73,9 @@ describe('deleteMyAccount', () => {
     const ledgerBefore = await count(sql`select count(*) as n from privacy.consent_events where subject_id = ${subject}::uuid`);
     const provisionsBefore = await count(sql`select count(*) as n from privacy.provision_records where subject_id = ${subject}::uuid`);
     const accessBefore = await count(sql`select count(*) as n from privacy.access_log where ${subject} = any(subjects)`);
+    const applications = await count(sql`select count(*) as n from employers.applications`);
+    const own = await count(sql`select count(*) as n from employers.applications where candidate_id = ${subject}::uuid`);
+    expect(own).toBeGreaterThan(0);
 
     const token = await t.token({ role: 'candidate', sub: subject });
     const filed = await t.query(`mutation { deleteMyAccount { ${REQUEST_FIELDS} } }`, { token });
@@ -100,10 +103,12 @@ describe('deleteMyAccount', () => {
     expect(await count(sql`select count(*) as n from privacy.consents where subject_id = ${subject}::uuid and state = 'GRANTED'`)).toBe(0);
     // The applications the employer keeps carry no link back to the person.
     expect(await count(sql`select count(*) as n from employers.applications where candidate_id = ${subject}::uuid`)).toBe(0);
+    expect(await count(sql`select count(*) as n from employers.applications`)).toBe(applications);
     // The answer says what was kept and why.
     const kept = new Map<string, string>(done.kept.map((k: { collection: string; reason: string }) => [k.collection, k.reason]));
     expect(kept.get('privacy.consent_events')).toMatch(/evidence/);
     expect(kept.get('users.candidates')).toMatch(/tombstone/i);
+    expect(kept.get('employers.applications')).toMatch(/anonymised/);
     if (provisionsBefore > 0) expect(kept.get('privacy.provision_records')).toMatch(/Art\. 29/);
 
     // The account has left: a new request is refused clearly; the request stays visible to the candidate.
