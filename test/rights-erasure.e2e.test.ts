@@ -5,9 +5,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { setLegalHold } from '../ledger/holds.ts';
+import { fileRequest } from '../ledger/requests.ts';
 import { findValues, markSubject, PROJECT_SCHEMAS, subjectTables } from '../subgraphs/common/data-subject.testing.ts';
 import { rowsOf } from '../subgraphs/common/data-subject.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
+import { useDataSubjectRights } from '../gateway/plugins/data-subject-rights/index.ts';
 import { employersSubgraph } from '../subgraphs/employers/index.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
 
@@ -128,6 +130,38 @@ describe('deleteMyAccount', () => {
       (statuses) => statuses.includes('COMPLETED'),
     );
     expect(events[0]).toBe('RECEIVED');
+    expect(events).toContain('IN_PROGRESS');
+    expect(events.at(-1)).toBe('COMPLETED');
+  });
+
+  it('runs a request in one replica at a time: every step is attempted once', async () => {
+    const [, , subject] = await richCandidates([DEMO_IDS.candidate]);
+    // Two more replicas' orchestrators on the same database and subgraphs, started at the same moment.
+    const replica = () =>
+      useDataSubjectRights({
+        db: t.db.db,
+        subgraphUrls: Object.fromEntries(Object.entries(t.system.subgraphs).map(([name, served]) => [name, served.url])),
+        assertionKey: t.keys.assertion,
+        bindingKey: t.keys.bindingKey,
+        recordAccess: (entry) => t.system.gateway.audit!.record(entry),
+        intervalMs: 60_000,
+      });
+    const replicas = [replica(), replica()];
+    try {
+      await t.db.db.transaction((tx) =>
+        fileRequest(tx, { kind: 'ERASURE', subjectId: subject!, filedBy: 'support-7', filedByRole: 'support', verification: 'ID check #9', steps: ['marketing', 'employers', 'users'] }),
+      );
+      const calls = () => [t.system.subgraphs.marketing.requestCount, t.system.subgraphs.employers.requestCount];
+      const before = calls();
+      await Promise.all([...replicas.map((r) => r.runOnce()), t.system.gateway.dataSubjectRights!.runOnce()]);
+      const token = await t.token({ role: 'candidate', sub: subject });
+      const [done] = await waitFor(() => myRequests(token), (rows) => rows[0]?.status === 'COMPLETED');
+      expect(done.steps.map((s: { attempts: number }) => s.attempts)).toEqual([1, 1, 1]);
+      // Nothing else calls marketing or employers meanwhile: one erasure call each, not one per replica.
+      expect(calls().map((n, i) => n - before[i]!)).toEqual([1, 1]);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
   });
 
   it('completes a request interrupted by a subgraph that is down once the subgraph is back, never reported complete before', async () => {

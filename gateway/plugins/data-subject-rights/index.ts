@@ -55,6 +55,8 @@ export interface DataSubjectRightsOptions {
 export interface DataSubjectRightsPlugin extends GatewayPlugin {
   /** Runs one pass now (or waits for the one running): erasures carried out, requests logged. */
   runOnce(): Promise<void>;
+  /** Stops the loop (no timer left) once the pass in flight has finished. */
+  close(): Promise<void>;
 }
 
 const EXPORT_QUERY = 'query($id: ID!) { _dataSubjectExport(subjectId: $id) { subjectId subgraph collections { name categories rowCount rows } } }';
@@ -172,6 +174,23 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
     return value as T;
   };
 
+  /** Records one state of a request in the access log now; false when it could not (the next pass logs it). */
+  const logState = async (row: DsrRequest): Promise<boolean> => {
+    try {
+      await options.recordAccess(requestEntry(row));
+      await markRequestVersionsLogged(options.db, [row]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Changes the request and logs its new state at once, so no state it passes through goes unlogged. */
+  const save = async (id: string, change: Parameters<typeof updateRequest>[2]) => {
+    const updated = await updateRequest(options.db, id, change);
+    if (updated) await logState(updated);
+  };
+
   // --- the export download ---
 
   const deliverExport = async (caller: BoundCaller, requestId: string, httpRequestId: string) => {
@@ -183,6 +202,7 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
     // Someone else's request reads as missing.
     if (!row || row.kind !== 'EXPORT' || row.subjectId !== caller.sub.toLowerCase()) return jsonError(404, 'NOT_FOUND', 'No export request with that id.');
     if (!isOpen(row)) return jsonError(410, 'NOT_FOUND', 'This export was already delivered (or denied): ask for a new one with requestMyDataExport.');
+    if (row.loggedAt === null && !(await logState(row))) return jsonError(503, 'AUDIT_UNAVAILABLE', 'The access log could not be written; nothing personal was released.');
     const parts: Record<string, { collections: unknown[] }> = {};
     const steps: DsrStep[] = [];
     const at = now();
@@ -198,7 +218,7 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
         options.logger?.warn({ requestId: httpRequestId, dsrRequestId: row.id, subgraph: step.name, code }, 'data-subject export: a subgraph failed');
         // The request stays open; the step says what failed (a stable code), so the candidate and compliance can see it.
         const failed = row.steps.map((s) => (s.name === step.name ? { ...s, status: 'FAILED' as const, attempts: s.attempts + 1, lastError: code, lastAttemptAt: at.toISOString() } : s));
-        await updateRequest(options.db, row.id, { steps: failed, status: 'IN_PROGRESS', at }).catch(() => {});
+        await save(row.id, { steps: failed, status: 'IN_PROGRESS', at }).catch(() => {});
         return jsonError(503, 'SERVICE_UNAVAILABLE', 'Part of the export could not be assembled: try again later; the request stays open.');
       }
     }
@@ -241,7 +261,7 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
     }
     const completed = await completeOpenRequest(options.db, row.id, steps, at);
     if (!completed) return jsonError(410, 'NOT_FOUND', 'This export was already delivered (or denied): ask for a new one with requestMyDataExport.');
-    kick();
+    await logState(completed);
     return { status: 200, body: JSON.stringify(document), filename: `data-export-${row.id}.json` };
   };
 
@@ -276,10 +296,12 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
     const row = await take(id);
     if (!row) return;
     try {
+      // The state it was filed in is logged before anything changes it (or the request waits for the next pass).
+      if (row.loggedAt === null && !(await logState(row))) return;
       // A subject under legal hold: nothing is erased; the request is denied and says why (the candidate may ask again
       // once the hold is released).
       if (await readStandingHold(options.db, row.subjectId)) {
-        await updateRequest(options.db, row.id, { status: 'DENIED', denialReason: 'LEGAL_HOLD', at: now() });
+        await save(row.id, { status: 'DENIED', denialReason: 'LEGAL_HOLD', at: now() });
         retryAt.delete(row.id);
         return;
       }
@@ -288,7 +310,7 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
       // carrying out the person's request is the business's duty under APPI Art. 35, and the reference says which one.
       const caller = erasureCaller(row);
       const steps = row.steps.map((s) => ({ ...s }));
-      if (row.status === 'RECEIVED') await updateRequest(options.db, row.id, { status: 'IN_PROGRESS', at: now() });
+      if (row.status === 'RECEIVED') await save(row.id, { status: 'IN_PROGRESS', at: now() });
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;
         if (step.status === 'DONE') continue;
@@ -299,16 +321,16 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
         } catch (error) {
           const code = error instanceof StepFailure ? error.code : 'SUBGRAPH_ERROR';
           steps[i] = { ...step, status: 'FAILED', attempts: step.attempts + 1, lastError: code, lastAttemptAt: at.toISOString() };
-          await updateRequest(options.db, row.id, { steps, at: now() });
+          await save(row.id, { steps, at: now() });
           const failures = (retryAt.get(row.id)?.failures ?? 0) + 1;
           retryAt.set(row.id, { failures, at: now().getTime() + Math.min(maxBackoffMs, intervalMs * 2 ** (failures - 1)) });
           options.logger?.warn({ dsrRequestId: row.id, subgraph: step.name, code, failures }, 'data-subject erasure: a step failed; it is retried');
           // A later step waits for the earlier ones.
           return;
         }
-        await updateRequest(options.db, row.id, { steps, at: now() });
+        await save(row.id, { steps, at: now() });
       }
-      await updateRequest(options.db, row.id, { steps, status: 'COMPLETED', at: now() });
+      await save(row.id, { steps, status: 'COMPLETED', at: now() });
       retryAt.delete(row.id);
     } finally {
       await release(row.id);
