@@ -40,6 +40,7 @@ const COORDINATE_COLUMNS: Record<string, readonly string[]> = {
   'Application.candidateId': ['employers.applications.candidate_id'],
   'Application.coverLetter': ['employers.applications.cover_letter'],
   'CampaignDelivery.openedAt': ['marketing.campaign_recipients.opened_at'],
+  'DataSubjectRequest.subjectId': ['privacy.dsr_requests.subject_id'],
   'Candidate.address': ['users.addresses.candidate_id'],
   'Candidate.applications': ['employers.applications.candidate_id'],
   'Candidate.birthDate': ['users.candidates.birth_date'],

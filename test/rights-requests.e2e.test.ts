@@ -124,6 +124,12 @@ describe('the queue', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(2);
 
+    // Staff reading the queue is itself in the access log, with the subjects they saw.
+    const [read] = rowsOf<{ n: number | string }>(
+      await t.db.db.execute(sql`select count(*) as n from privacy.access_log where event = 'FIELD_ACCESS' and role = 'compliance' and 'DataSubjectRequest.subjectId' = any(released) and ${subjects[3]} = any(subjects)`),
+    );
+    expect(Number(read!.n)).toBeGreaterThan(0);
+
     const bad = await t.query(QUEUE, { token: compliance, purpose: 'INTERNAL_AUDIT', variables: { after: 'nonsense' } });
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
