@@ -146,7 +146,7 @@ export const rightsResolvers = {
     myDataSubjectRequests: (_parent: unknown, _args: unknown, ctx: SubgraphContext) => readSubjectRequests(ctx.db, requireCandidate(ctx)),
     dataSubjectRequest: async (_parent: unknown, args: { id: unknown }, ctx: SubgraphContext) => {
       const own = isOwnService(ctx.caller);
-      if (!own && !isQueueReader(ctx.caller)) requireQueueReader(ctx);
+      if (!own) requireQueueReader(ctx);
       if (!isUuid(args.id)) throw badInput('id', '"id" must be a request id (a UUID).');
       const row = await readRequest(ctx.db, args.id.toLowerCase());
       // A candidate sees their own requests only; someone else's reads as missing.
