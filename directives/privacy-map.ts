@@ -1,4 +1,4 @@
-import { CATEGORIES, MASK_STRATEGIES, PURPOSE_CODES, PURPOSES, type Purpose } from './purposes.ts';
+import { CATEGORIES, MASK_STRATEGIES, PURPOSE_CODES, PURPOSES, type Category, type Purpose, type SeedClause } from './purposes.ts';
 import type { PrivacyIndex } from './policy.ts';
 import { ROLE_PURPOSES, ROLES } from './roles.ts';
 
@@ -65,4 +65,50 @@ export function renderPrivacyMap(index: PrivacyIndex): string {
   lines.push('', '## Mask strategies', '', '| strategy | result |', '|---|---|');
   for (const [code, text] of Object.entries(MASK_STRATEGIES)) lines.push(`| \`${code}\` | ${text} |`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One category of personal data as a data-subject export explains it: what it is, where it is held, what it is used for. */
+export interface CategoryUse {
+  category: Category;
+  description: string;
+  /** The personal fields of the graph in this category. */
+  coordinates: string[];
+  /** Every purpose any of those fields is released under (raw or masked), with the policy clauses it comes from. */
+  purposes: { purpose: Purpose; description: string; masked: boolean; consent: 'none' | 'subject' | 'subject-and-recipient'; legalBasis: boolean; sources: SeedClause[] }[];
+}
+
+/**
+ * The privacy map's data per category (APPI Art. 32: the purposes of use are published matters), in category order:
+ * for each category the graph holds, the fields and the purposes with their seed clauses.
+ * @example categoryUses(readPrivacyIndex(parse(supergraphSdl)).index)
+ */
+export function categoryUses(index: PrivacyIndex): CategoryUse[] {
+  const byCategory = new Map<Category, { coordinates: string[]; raw: Set<Purpose>; masked: Set<Purpose> }>();
+  for (const [coordinate, classification] of index.fields) {
+    if (classification.kind !== 'pii') continue;
+    const { policy } = classification;
+    let entry = byCategory.get(policy.category);
+    if (!entry) byCategory.set(policy.category, (entry = { coordinates: [], raw: new Set(), masked: new Set() }));
+    entry.coordinates.push(coordinate);
+    for (const p of policy.purposes) entry.raw.add(p);
+    for (const p of policy.masked) entry.masked.add(p);
+  }
+  const uses: CategoryUse[] = [];
+  for (const category of Object.keys(CATEGORIES) as Category[]) {
+    const entry = byCategory.get(category);
+    if (!entry) continue;
+    const purposes = PURPOSE_CODES.filter((p) => entry.raw.has(p) || entry.masked.has(p)).map((purpose) => {
+      const definition = PURPOSES[purpose];
+      return {
+        purpose,
+        description: definition.description,
+        masked: !entry.raw.has(purpose),
+        consent: definition.consent,
+        legalBasis: definition.legalBasis,
+        sources: definition.sources.map((s) => ({ ...s })),
+      };
+    });
+    uses.push({ category, description: CATEGORIES[category].description, coordinates: entry.coordinates.sort(), purposes });
+  }
+  return uses;
 }

@@ -40,6 +40,8 @@ export interface Config {
   rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
   /** How long a stopping server lets requests in flight finish. */
   shutdownTimeoutMs: number;
+  /** How often the gateway carries out open erasures and logs data-subject requests (DSR_INTERVAL_MS). */
+  dsrIntervalMs: number;
   /** Gateway worker processes sharing the port (1: no workers, the process serves itself). */
   gatewayWorkers: number;
   /** A subgraph serves HTTPS with this PEM key and certificate (TLS_KEY_FILE, TLS_CERT_FILE). */
@@ -248,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authFailuresPerMinute: integer(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     },
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    dsrIntervalMs: integer(env, 'DSR_INTERVAL_MS', 2_000, 100, 3_600_000),
     gatewayWorkers: workers(env),
     tls: tlsFiles(env),
     subgraphCa: caFile(env),
@@ -287,6 +290,7 @@ export function operationsOptions(config: Config) {
     corsOrigins: config.corsOrigins,
     rateLimits: config.rateLimits,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    dataSubjectRights: { intervalMs: config.dsrIntervalMs },
   };
 }
 

@@ -17,6 +17,7 @@ import { useHealth } from './plugins/health/index.ts';
 import { useLogging } from './plugins/logging/index.ts';
 import { useMetrics, type MetricsOptions } from './plugins/metrics/index.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit/index.ts';
+import { useDataSubjectRights, type DataSubjectRightsOptions, type DataSubjectRightsPlugin } from './plugins/data-subject-rights/index.ts';
 
 export type { RunningGateway } from './core/gateway.ts';
 export type { GatewayContext, PrivacyOutcome } from './core/context.ts';
@@ -49,11 +50,18 @@ export interface GatewayOptions extends Omit<GatewayCoreOptions, 'plugins'> {
   corsOrigins?: readonly string[];
   /** Per-replica limits, on by default (600 requests a minute per caller, 20 failed authentications per address); `false` turns them off. */
   rateLimits?: RateLimitOptions | false;
+  /**
+   * Data-subject rights (gateway/plugins/data-subject-rights): the export download and the erasure orchestrator, on
+   * by default whenever the access log is (they write to it); `false` turns them off.
+   */
+  dataSubjectRights?: Partial<Pick<DataSubjectRightsOptions, 'intervalMs' | 'maxBackoffMs' | 'subgraphTimeoutMs' | 'now'>> | false;
 }
 
 /** A running gateway, with its audit plugin (null when the log is off). */
 export interface RunningPrivacyGateway extends RunningGateway {
   readonly audit: AuditLogPlugin | null;
+  /** The data-subject-rights plugin (null when off). */
+  readonly dataSubjectRights: DataSubjectRightsPlugin | null;
 }
 
 /**
@@ -80,7 +88,7 @@ export function privacyPlugins(options: Omit<GatewayOptions, keyof GatewayCoreOp
  * @example const gateway = await startGateway({ supergraphSdl, subgraphUrls, auth, assertionKey, pseudonymKey, loadConsents, audit: { db, checkpointKey: keys.audit }, port: 4000 });
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningPrivacyGateway> {
-  const { auth, assertionKey, bindingKey, pseudonymKey, enforcement, limits, audit: auditOptions, plugins = [], database, logger: givenLogger, metrics: metricsOptions, corsOrigins, rateLimits, ...core } = options;
+  const { auth, assertionKey, bindingKey, pseudonymKey, enforcement, limits, audit: auditOptions, plugins = [], database, logger: givenLogger, metrics: metricsOptions, corsOrigins, rateLimits, dataSubjectRights, ...core } = options;
   const audit = auditOptions === 'off' ? null : useAuditLog(auditOptions);
   const logger = givenLogger ?? createLogger({ level: 'silent' });
   const logging = useLogging({ logger });
@@ -95,6 +103,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningPriv
     logging,
     ...(metrics ? [metrics] : []),
   ];
+  const rights =
+    audit && auditOptions !== 'off' && dataSubjectRights !== false
+      ? useDataSubjectRights({
+          db: auditOptions.db,
+          subgraphUrls: core.subgraphUrls,
+          assertionKey,
+          bindingKey,
+          recordAccess: (entry) => audit.record(entry),
+          logger,
+          ...dataSubjectRights,
+        })
+      : null;
   let running: RunningGateway;
   try {
     running = await startGatewayCore({
@@ -107,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningPriv
         // The development explorer; production serves the API only.
         ...(core.production ? [] : [useExplorer()]),
         ...operations,
+        ...(rights ? [rights] : []),
         ...plugins,
       ],
     });
@@ -125,8 +146,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningPriv
       rateLimits: rateLimits === false ? 'off' : { requestsPerMinute: 600, authFailuresPerMinute: 20, ...rateLimits },
       keys: auth.keys.kind === 'remote' ? 'JWKS_URL' : 'development',
       accessLog: audit ? 'on' : 'off',
+      dataSubjectRights: rights ? 'on' : 'off',
     },
     'gateway listening',
   );
-  return Object.assign(running, { audit });
+  return Object.assign(running, { audit, dataSubjectRights: rights });
 }

@@ -34,7 +34,7 @@ export interface SystemOptions {
   /** The statistics budget of the subgraphs (the environment's when absent). */
   statistics?: BudgetOptions;
   /** Extra gateway options (limits, …). */
-  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs' | 'dataSubjectRights'>>;
   /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
   audit?: Partial<AuditLogOptions>;
   /** Each subgraph sweeps its retention rules on this schedule (off when absent). */

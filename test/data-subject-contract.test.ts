@@ -63,13 +63,28 @@ for (const [schema, definition] of [
 
     it('erases the subject only, leaves none of its values in the schema, and is idempotent', async () => {
       const values = await markSubject(handle.db, tables, subject);
+      // The employers subgraph keeps the subject's applications anonymised: those rows stay, with no link back.
+      const anonymised = schema === 'employers' ? (await rowsAbout(handle.db, tables.find((t) => t.table === 'applications')!, subject)).map((r) => r.id as string) : [];
+      const withoutAnonymised = (snap: Record<string, string[]>) =>
+        Object.fromEntries(Object.entries(snap).map(([name, rows]) => [name, name === 'employers.applications' ? rows.filter((r) => !anonymised.includes(JSON.parse(r).id)) : rows]));
       const others = await snapshot(handle.db, ['users', 'employers', 'marketing', 'privacy'], { subjectId: subject, subjects: tables });
       const first = await run(ERASE, caller('compliance'), { id: subject });
       expect(first.errors).toBeUndefined();
       expect(first.data?._dataSubjectErase.erased.reduce((n: number, s: { rows: number }) => n + s.rows, 0)).toBeGreaterThan(0);
       for (const table of tables) expect(await rowsAbout(handle.db, table, subject)).toEqual([]);
       expect(await findValues(handle.db, [schema], values)).toEqual([]);
-      expect(await snapshot(handle.db, ['users', 'employers', 'marketing', 'privacy'], { subjectId: subject, subjects: tables })).toEqual(others);
+      expect(withoutAnonymised(await snapshot(handle.db, ['users', 'employers', 'marketing', 'privacy'], { subjectId: subject, subjects: tables }))).toEqual(others);
+      if (schema === 'employers') {
+        expect(anonymised.length).toBeGreaterThan(0);
+        expect(first.data?._dataSubjectErase.erased).toEqual([{ collection: 'employers.applications', action: 'ANONYMISED', rows: anonymised.length }]);
+        expect(first.data?._dataSubjectErase.kept).toEqual([{ collection: 'employers.applications' }]);
+        const kept = await snapshot(handle.db, ['employers']);
+        const rows = kept['employers.applications']!.map((r) => JSON.parse(r)).filter((r) => anonymised.includes(r.id));
+        expect(rows).toHaveLength(anonymised.length);
+        // No candidate id of the subject, no cover letter, and not even one id shared between them.
+        expect(rows.every((r) => r.candidate_id !== subject && r.cover_letter === null)).toBe(true);
+        expect(new Set(rows.map((r) => r.candidate_id)).size).toBe(rows.length);
+      }
       const again = await run(ERASE, caller('candidate', { sub: subject }), { id: subject });
       expect(again.data?._dataSubjectErase.erased.every((s: { rows: number }) => s.rows === 0)).toBe(true);
     });

@@ -13,7 +13,8 @@ import { createErrorFormatter } from '../errors.ts';
 import { createSubgraphFetcher } from '../transport.ts';
 import { GatewayContext } from './context.ts';
 import { createHttpApp, serveGateway, type ServedGateway } from './http.ts';
-import type { Executor, GatewayPlugin, ReadinessCheck, RequestDraft, RequestHeaders } from './plugin.ts';
+import type { BoundCaller } from '../../directives/caller.ts';
+import type { Executor, GatewayPlugin, GatewayRuntime, ReadinessCheck, RequestDraft, RequestHeaders } from './plugin.ts';
 
 export interface GatewayCoreOptions {
   supergraphSdl: string;
@@ -169,11 +170,24 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
 
   const app = createHttpApp();
   const guarded = withPlugins(gateway, plugins);
-  const runtime = {
+  const bindCaller = async (request: FastifyRequest): Promise<BoundCaller> => {
+    const draft: RequestDraft = { requestId: request.id, clientAddress: request.ip, headers: requestHeaders(request) };
+    try {
+      for (const hook of requestHooks) await hook(draft);
+    } catch (error) {
+      if (isProjectError(error)) throw error;
+      throw new ServiceError('INTERNAL_SERVER_ERROR', 'A request hook failed.');
+    }
+    // Fail closed: no plugin bound the caller to a purpose, so nobody may be answered.
+    if (!draft.boundCaller) throw new PrivacyError('UNAUTHENTICATED', 'Authentication failed.');
+    return draft.boundCaller;
+  };
+  const runtime: GatewayRuntime = {
     readiness: async (): Promise<ReadinessCheck[]> => [
       { name: 'supergraph', ok: guarded.supergraphReady() },
       ...(await Promise.all(plugins.filter((p) => p.readiness).map(pluginReadiness))).flat(),
     ],
+    bindCaller,
   };
   const apollo = new ApolloServer<GatewayContext>({
     gateway: guarded.gateway,

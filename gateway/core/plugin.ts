@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayExecutionResult, GatewayGraphQLRequest, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { BoundCaller, Caller } from '../../directives/caller.ts';
 import type { GatewayContext } from './context.ts';
@@ -54,6 +54,11 @@ export interface ReadinessCheck {
 /** What the core offers the plugins' routes: the readiness of the whole gateway (supergraph and every plugin's checks). */
 export interface GatewayRuntime {
   readiness(): Promise<ReadinessCheck[]>;
+  /**
+   * Runs every plugin's request hooks (authentication, purpose binding, …) on a request to a plugin's own route, as
+   * `/graphql` runs them: the bound caller, or the project error that refuses the request.
+   */
+  bindCaller(request: FastifyRequest): Promise<BoundCaller>;
 }
 
 /** One finished subgraph call: how long it took and whether it failed (network error or HTTP status >= 400). */

@@ -60,13 +60,15 @@ describe('_dataSubjectExport (users)', () => {
     expect(result.data?._dataSubjectExport).toMatchObject({ subjectId: SUBJECT, subgraph: 'users' });
     const collections = collectionsOf(result.data);
 
-    const tables = await subjectTables(handle.db, ['users', 'privacy'], [CANDIDATES]);
+    // Not exported (see test/rights-export.e2e.test.ts, which declares why): legal holds and the retention log.
+    const tables = (await subjectTables(handle.db, ['users', 'privacy'], [CANDIDATES])).filter((t) => !['legal_holds', 'retention_log'].includes(t.table));
     expect(tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual([...collections.keys()].sort());
     for (const table of tables) {
       const name = `${table.schema}.${table.table}`;
       const expected = await rowsAbout(handle.db, table, SUBJECT);
       const served = collections.get(name)!;
-      expect(expected.length, name).toBeGreaterThan(0);
+      // The fixture files no data-subject request nor restriction (the end-to-end export test seeds them).
+      if (!['dsr_requests', 'restrictions'].includes(table.table)) expect(expected.length, name).toBeGreaterThan(0);
       expect(served.rowCount, name).toBe(expected.length);
       if (table.schema === 'users') {
         expect(served.rows, name).toEqual(expected);
@@ -90,7 +92,7 @@ describe('_dataSubjectExport (users)', () => {
     const unknown = await run(EXPORT, caller('compliance'), { id: candidateId(999) });
     expect(unknown.errors).toBeUndefined();
     const collections = collectionsOf(unknown.data);
-    expect(collections.size).toBe(9);
+    expect(collections.size).toBe(11);
     for (const [name, c] of collections) expect([name, c.rowCount, c.rows]).toEqual([name, 0, []]);
   });
 });

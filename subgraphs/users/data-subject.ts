@@ -16,6 +16,8 @@ import { addresses, candidates, residenceCards, resumes, workHistory } from '../
 import type { ConsentPurpose } from '../../directives/purposes.ts';
 import { applyConsentChange, readSubjectConsentRecords } from '../../ledger/store.ts';
 import { readSubjectRecord, readSubjectStanding, recordSubjectStanding } from '../../ledger/subjects.ts';
+import { readSubjectRequests, readSubjectRestrictions } from '../../ledger/requests.ts';
+import { dsrRequests, restrictions } from '../../db/schema/rights.ts';
 import {
   byColumnName,
   collection,
@@ -60,6 +62,11 @@ export const usersDataSubject: DataSubjectHandlers = {
       // Who received the subject's data (APPI Art. 29 records), read through the audit module.
       const provisions = await readSubjectProvisionRecords(tx, subjectId);
       collections.push(collection(tableName(provisionRecords), ['ACCESS_RECORDS'], provisions.map((row) => byColumnName(provisionRecords, row))));
+      // The subject's own requests and the purposes they restricted, read through the ledger's module.
+      const requests = await readSubjectRequests(tx, subjectId);
+      collections.push(collection(tableName(dsrRequests), [], requests.map((row) => byColumnName(dsrRequests, row))));
+      const restricted = await readSubjectRestrictions(tx, subjectId);
+      collections.push(collection(tableName(restrictions), [], restricted.map((row) => byColumnName(restrictions, row))));
       return collections;
     });
   },

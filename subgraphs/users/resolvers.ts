@@ -11,6 +11,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
 import { accountabilityResolvers } from './accountability.ts';
 import { legalHoldResolvers } from './holds.ts';
+import { rightsResolvers } from './rights.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
@@ -109,6 +110,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     },
     ...accountabilityResolvers.Query,
     ...legalHoldResolvers.Query,
+    ...rightsResolvers.Query,
   },
   Mutation: {
     _dataSubjectErase: usersDataSubjectResolvers.Mutation._dataSubjectErase,
@@ -116,6 +118,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
       changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),
     ...legalHoldResolvers.Mutation,
+    ...rightsResolvers.Mutation,
   },
   Node: {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
@@ -138,6 +141,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
   AccessLogEntry: accountabilityResolvers.AccessLogEntry,
   LegalHold: legalHoldResolvers.LegalHold,
+  DataSubjectRequest: rightsResolvers.DataSubjectRequest,
   ...consentTypeResolvers,
   ResidenceCard: {
     number: (parent: ResidenceCardRow) => parent.cardNumber,

@@ -30,6 +30,11 @@ export interface AuditLogPlugin extends GatewayPlugin {
   readonly chainId: string;
   /** Batch sizes, commit latency and failures of the writer (plain counters). */
   metrics(): AuditWriterMetrics;
+  /**
+   * Writes one privacy event that is not a GraphQL operation (a data-subject request, an export download) through
+   * the same writer and chain: resolves once committed, rejects with AUDIT_UNAVAILABLE otherwise.
+   */
+  record(entry: AuditEntry): Promise<void>;
   /** Drains the writer and signs the chain's final checkpoint. */
   close(): Promise<void>;
 }
@@ -291,6 +296,7 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
       return { name: 'access-log', ok: !failing };
     },
     metrics: () => writer.metrics(),
+    record: (entry) => writer.record(entry),
     close: () => writer.close(),
   };
 }
