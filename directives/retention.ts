@@ -55,7 +55,7 @@ export const RETENTION_RULES = {
   },
   DELETED_ACCOUNT_APPLICATIONS: {
     owner: 'employers',
-    description: 'The applications of a candidate who left the service, at once.',
+    description: 'The applications of a candidate who left the service, at once anonymised (no cover letter, a random id in place of the candidate\'s), as erasure leaves them.',
     period: null,
     from: 'the standing WITHDRAWN (privacy.subjects)',
     sources: [MIMS_WITHDRAWAL],

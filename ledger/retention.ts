@@ -29,6 +29,11 @@ export interface RetentionTarget {
   due(now: SQL): SQL;
   /** The SET list that anonymises a due row instead of deleting it (and makes it no longer due). */
   anonymise?: SQL;
+  /**
+   * The table's key, for an anonymisation that replaces the subject column itself: the rows are then matched by key
+   * and the log names the subject they had, not the value that replaced it.
+   */
+  key?: AnyPgColumn;
 }
 
 /** What a rule would remove (dry run) or removed (run), per collection and subject. */
@@ -101,9 +106,13 @@ async function sweepTarget(tx: Executor, target: RetentionTarget, now: SQL, dryR
     const result = await tx.execute(sql`select ${target.subject} as subject, count(*)::int as rows from ${target.table} where ${where} group by 1`);
     return itemsOf(target, rowsOf(result));
   }
-  const changed = target.anonymise
-    ? sql`update ${target.table} set ${target.anonymise} where ${where} returning ${target.subject} as subject`
-    : sql`delete from ${target.table} where ${where} returning ${target.subject} as subject`;
+  const changed = !target.anonymise
+    ? sql`delete from ${target.table} where ${where} returning ${target.subject} as subject`
+    : target.key
+      ? sql`update ${target.table} set ${target.anonymise}
+          from (select ${target.key} as due_key, ${target.subject} as due_subject from ${target.table} where ${where}) due
+          where ${target.key} = due.due_key returning due.due_subject as subject`
+      : sql`update ${target.table} set ${target.anonymise} where ${where} returning ${target.subject} as subject`;
   const result = await tx.execute(sql`with changed as (${changed}) select subject, count(*)::int as rows from changed group by 1`);
   return itemsOf(target, rowsOf(result));
 }

@@ -32,7 +32,7 @@ export function expectedItems(c: RetentionCases): string[] {
     `users users.work_history ${c.old} 2 CV_ONE_YEAR false`,
     `users users.resumes ${c.old} 1 CV_ONE_YEAR false`,
     `audit privacy.provision_records ${c.old} 1 PROVISION_RECORD_THREE_YEARS false`,
-    `employers employers.applications ${c.erased} 1 DELETED_ACCOUNT_APPLICATIONS false`,
+    `employers employers.applications ${c.erased} 1 DELETED_ACCOUNT_APPLICATIONS true`,
     `employers employers.applications ${c.old} 1 COVER_LETTER_ONE_YEAR true`,
     `marketing marketing.ad_identifiers ${c.erased} 1 DELETED_ACCOUNT_MARKETING false`,
     `marketing marketing.survey_responses ${c.erased} 1 DELETED_ACCOUNT_MARKETING false`,

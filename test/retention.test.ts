@@ -155,7 +155,7 @@ describe('retention rules', () => {
         `users users.work_history ${cases.held} 1 DELETED_ACCOUNT false`,
         `users users.candidates ${cases.held} 1 DELETED_ACCOUNT true`,
         `audit privacy.provision_records ${cases.held} 1 PROVISION_RECORD_THREE_YEARS false`,
-        `employers employers.applications ${cases.held} 1 DELETED_ACCOUNT_APPLICATIONS false`,
+        `employers employers.applications ${cases.held} 1 DELETED_ACCOUNT_APPLICATIONS true`,
       ].sort(),
     );
   });

@@ -2,7 +2,8 @@
  * The employers subgraph's retention rules over its own schema (directives/retention.ts): the cover letter of an
  * application one year after it was submitted — the cover letter is the document received; the application row
  * (job, status, dates and the candidate's id, no text of theirs) stays as the employer's record and the candidate's
- * own `applications` — and every application of a candidate who left the service, at once. The runner
+ * own `applications` — and every application of a candidate who left the service, at once anonymised as erasure
+ * leaves it. The runner
  * (ledger/retention.ts) skips subjects under a legal hold.
  */
 import { sql } from 'drizzle-orm';
@@ -13,7 +14,16 @@ import { subjectHasStandingSql } from '../../ledger/subjects.ts';
 const withdrawn = subjectHasStandingSql(applications.candidateId, 'WITHDRAWN');
 
 export const employersRetentionTargets: readonly RetentionTarget[] = [
-  { rule: 'DELETED_ACCOUNT_APPLICATIONS', table: applications, subject: applications.candidateId, due: () => withdrawn },
+  // As erasure leaves them (data-subject.ts): kept for the employer, with no cover letter and a fresh random id in
+  // place of the candidate's, so nothing leads back to the person.
+  {
+    rule: 'DELETED_ACCOUNT_APPLICATIONS',
+    table: applications,
+    subject: applications.candidateId,
+    key: applications.id,
+    due: () => withdrawn,
+    anonymise: sql`candidate_id = gen_random_uuid(), cover_letter = null, updated_at = now()`,
+  },
   {
     rule: 'COVER_LETTER_ONE_YEAR',
     table: applications,
