@@ -166,10 +166,11 @@ describe('the access log', () => {
       );
       expect(events.length, request.id).toBeGreaterThanOrEqual(1);
     }
-    const [entry] = rowsOf<{ subjects: string[]; detail: Record<string, unknown>; role: string; caller_sub: string }>(
-      await t.db.db.execute(sql`select subjects, detail, role, caller_sub from privacy.access_log where detail->>'requestId' = ${correction.id}`),
+    const [entry] = rowsOf<{ subjects: string[]; detail: Record<string, unknown>; role: string; caller_sub: string; outcome: string }>(
+      await t.db.db.execute(sql`select subjects, detail, role, caller_sub, outcome from privacy.access_log where detail->>'requestId' = ${correction.id}`),
     );
-    expect(entry).toMatchObject({ subjects: [subjects[4]], role: 'candidate', caller_sub: subjects[4] });
+    // A request's state releases nothing: it is RECORDED.
+    expect(entry).toMatchObject({ subjects: [subjects[4]], role: 'candidate', caller_sub: subjects[4], outcome: 'RECORDED' });
     expect(entry!.detail).toMatchObject({ requestId: correction.id, kind: 'CORRECTION', status: 'COMPLETED', steps: [] });
     // The verification reference stays with the request, out of the log.
     expect(JSON.stringify(await t.db.db.execute(sql`select detail from privacy.access_log where event = 'DATA_SUBJECT_REQUEST'`))).not.toContain('ticket #4411');

@@ -8,8 +8,11 @@ import { privacySchema } from './privacy.ts';
 export const AUDIT_EVENTS = ['FIELD_ACCESS', 'DATA_SUBJECT_REQUEST', 'CONSENT_CHANGE', 'STATISTICS_RELEASE'] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
-/** How an operation that touched personal fields ended. */
-export const AUDIT_OUTCOMES = ['RELEASED', 'PARTIAL', 'WITHHELD', 'REJECTED'] as const;
+/**
+ * How an event ended: an operation that touched personal fields released, partly released, withheld or was
+ * refused; an event that releases nothing (a data-subject request reaching a state) is RECORDED.
+ */
+export const AUDIT_OUTCOMES = ['RELEASED', 'PARTIAL', 'WITHHELD', 'REJECTED', 'RECORDED'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /**

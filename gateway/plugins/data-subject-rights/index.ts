@@ -95,8 +95,8 @@ export function requestEntry(row: DsrRequest): AuditEntry {
     operationName: null,
     operationType: null,
     documentHash: null,
-    // The outcome vocabulary speaks of releases: a denied request is REJECTED, any other state is recorded as RELEASED.
-    outcome: row.status === 'DENIED' ? 'REJECTED' : 'RELEASED',
+    // A request's state releases nothing: RECORDED, or REJECTED when the request was denied.
+    outcome: row.status === 'DENIED' ? 'REJECTED' : 'RECORDED',
     released: [],
     masked: [],
     withheld: {},
