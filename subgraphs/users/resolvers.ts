@@ -11,6 +11,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
 import { accountabilityResolvers } from './accountability.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
+import { updateMyProfile } from './correction.ts';
+import { changeRestriction, type RestrictionArgs } from './restriction.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -113,6 +115,9 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     grantConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) => changeConsent(ctx, 'GRANT', args),
     withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
       changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),
+    updateMyProfile: (_parent, args: Parameters<typeof updateMyProfile>[1], ctx: SubgraphContext) => updateMyProfile(ctx, args),
+    restrictProcessing: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'RESTRICT', args),
+    liftRestriction: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'LIFT', args),
   },
   Node: {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
