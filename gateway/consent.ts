@@ -123,7 +123,9 @@ export function coalesceLookups(
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld; so has a subject whose
- * standing does not honour consent (left the service, suspended, not registered): only records in force come back.
+ * standing does not honour consent (left the service, suspended, not registered), or who restricted the purpose: only
+ * records in force come back. A scope naming a restrictable purpose that needs no consent (SUPPORT) is answered from
+ * the subjects' restrictions instead, as restriction markers (ledger/consent.ts); so is every lookup without a scope.
  * Concurrent scoped lookups of the same scope go out together (see coalesceLookups): under load, one round trip answers
  * many requests, and an answer is still never reused.
  */
