@@ -1,45 +1,32 @@
-/** A `privacy.dsr_requests` row in the shape of the `DataSubjectRequest` type (names and times, never a value). */
+/**
+ * Field resolvers of the `DataSubjectRequest` type over a `privacy.dsr_requests` row (names and times, never a
+ * value): what the correction and restriction mutations return.
+ */
 import type { DsrRequest } from '../../ledger/requests.ts';
 import { iso } from '../common/sql.ts';
 
-export interface DataSubjectRequestShape {
-  id: string;
-  kind: DsrRequest['kind'];
-  subjectId: string;
-  status: DsrRequest['status'];
-  receivedAt: string;
-  dueAt: string;
-  completedAt: string | null;
-  overdue: boolean;
-  filedBy: string;
-  steps: { name: string; status: string; attempts: number; lastError: string | null; doneAt: string | null }[];
-  kept: { collection: string; rows: number; reason: string }[];
-  items: string[];
-  denialReason: string | null;
-}
-
 /** The items a request names: the purposes of a restriction, the coordinates of a correction. */
 function itemsOf(detail: Record<string, unknown>): string[] {
-  const list = detail.purposes ?? detail.coordinates;
-  return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+  const items: string[] = [];
+  for (const key of ['items', 'purposes', 'coordinates']) {
+    const list = detail[key];
+    if (Array.isArray(list)) for (const item of list) if (typeof item === 'string' && !items.includes(item)) items.push(item);
+  }
+  return items;
 }
 
-export function toDataSubjectRequest(row: DsrRequest, now = new Date()): DataSubjectRequestShape {
-  const open = row.status === 'RECEIVED' || row.status === 'IN_PROGRESS';
-  const kept = Array.isArray(row.detail.kept) ? (row.detail.kept as DataSubjectRequestShape['kept']) : [];
-  return {
-    id: row.id,
-    kind: row.kind,
-    subjectId: row.subjectId,
-    status: row.status,
-    receivedAt: iso(row.receivedAt)!,
-    dueAt: iso(row.dueAt)!,
-    completedAt: iso(row.completedAt),
-    overdue: open && row.dueAt.getTime() < now.getTime(),
-    filedBy: row.filedByRole === 'candidate' ? 'SUBJECT' : row.filedByRole,
-    steps: row.steps.map((s) => ({ name: s.name, status: s.status, attempts: s.attempts, lastError: s.lastError ?? null, doneAt: s.doneAt ?? null })),
-    kept,
-    items: itemsOf(row.detail),
-    denialReason: row.denialReason,
-  };
+/** What the steps of a request kept, and why. */
+function keptOf(row: DsrRequest): { collection: string; rows: number; reason: string }[] {
+  return row.steps.flatMap((step) => (Array.isArray(step.detail?.kept) ? (step.detail.kept as { collection: string; rows: number; reason: string }[]) : []));
 }
+
+export const dataSubjectRequestResolvers = {
+  receivedAt: (row: DsrRequest) => iso(row.receivedAt),
+  dueAt: (row: DsrRequest) => iso(row.dueAt),
+  completedAt: (row: DsrRequest) => iso(row.completedAt),
+  overdue: (row: DsrRequest) => (row.status === 'RECEIVED' || row.status === 'IN_PROGRESS') && row.dueAt.getTime() < Date.now(),
+  filedBy: (row: DsrRequest) => (row.filedByRole === 'candidate' ? 'SUBJECT' : row.filedByRole),
+  steps: (row: DsrRequest) => row.steps.map((s) => ({ ...s, lastError: s.lastError ?? null, doneAt: s.doneAt ?? null })),
+  kept: keptOf,
+  items: (row: DsrRequest) => itemsOf(row.detail),
+};

@@ -19,7 +19,6 @@ import { readSubjectStanding } from '../../ledger/subjects.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { badInput, forbidden, withoutLeaks } from '../common/errors.ts';
 import { isUuid } from '../common/sql.ts';
-import { toDataSubjectRequest, type DataSubjectRequestShape } from './request-shape.ts';
 
 const STAFF_ROLES: ReadonlySet<string> = new Set(['support', 'compliance']);
 const MAX_REFERENCE = 100;
@@ -68,10 +67,10 @@ export function restrictablePurposes(purposes: readonly string[]): RestrictableP
  * Restricts (or lifts) purposes for the subject: validates everything, then files the completed request and changes
  * the restrictions in one transaction.
  */
-export async function changeRestriction(ctx: SubgraphContext, action: 'RESTRICT' | 'LIFT', args: RestrictionArgs): Promise<DataSubjectRequestShape> {
+export async function changeRestriction(ctx: SubgraphContext, action: 'RESTRICT' | 'LIFT', args: RestrictionArgs): Promise<DsrRequest> {
   const filer = requestFiler(ctx, args);
   const purposes = restrictablePurposes(args.purposes);
-  const row: DsrRequest = await withoutLeaks('record the restriction', () =>
+  return withoutLeaks('record the restriction', () =>
     ctx.db.transaction(async (tx) => {
       // Locked until the commit: the subject cannot leave the service between this check and the restriction.
       const standing = await readSubjectStanding(tx, filer.subjectId, { lock: true });
@@ -95,6 +94,5 @@ export async function changeRestriction(ctx: SubgraphContext, action: 'RESTRICT'
       return request;
     }),
   );
-  return toDataSubjectRequest(row);
 }
 
