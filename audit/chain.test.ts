@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical.ts';
-import { chainRows, GENESIS_HASH, rowHash, type AuditEntry } from './chain.ts';
+import fc from 'fast-check';
+import { chainRows, entryCanonical, entryForm, GENESIS_HASH, rowHash, type AuditEntry } from './chain.ts';
 
 const entry: AuditEntry = {
   event: 'FIELD_ACCESS',
@@ -58,5 +59,52 @@ describe('the chain', () => {
     for (const change of [{ purpose: 'SUPPORT' }, { subjects: [] }, { seq: 43 }, { detail: { epsilon: 0.2 } }, { occurredAt: new Date(0) }]) {
       expect(rowHash({ ...first, ...change })).not.toBe(rows[0]!.hash);
     }
+  });
+});
+
+describe('the entry’s written-out canonical form', () => {
+  // Any code point, and now and then a surrogate standing alone (which has no RFC 8785 form).
+  const text = fc.oneof({ arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 30 }, { arbitrary: fc.constantFrom('\uD800', 'a\uDFFFb', '\uDBFF'), weight: 1 });
+  const maybe = fc.option(text, { nil: null });
+  const entries = fc.record({
+    event: fc.constantFrom('FIELD_ACCESS', 'DATA_SUBJECT_REQUEST', 'CONSENT_CHANGE', 'STATISTICS_RELEASE'),
+    occurredAt: fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T00:00:00Z'), noInvalidDate: true }),
+    requestId: maybe,
+    callerSub: maybe,
+    role: maybe,
+    org: maybe,
+    purpose: maybe,
+    legalBasis: maybe,
+    operationName: maybe,
+    operationType: maybe,
+    documentHash: maybe,
+    outcome: fc.constantFrom('RELEASED', 'PARTIAL', 'WITHHELD', 'REJECTED'),
+    released: fc.array(text, { maxLength: 4 }),
+    masked: fc.array(fc.record({ coordinate: text, strategy: text }), { maxLength: 3 }),
+    withheld: fc.dictionary(text, fc.array(text, { maxLength: 3 }), { maxKeys: 4 }),
+    subjects: fc.array(text, { maxLength: 4 }),
+    detail: fc.dictionary(text, fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.integer())), { maxKeys: 3 }),
+  }) as fc.Arbitrary<AuditEntry>;
+
+  it('is the general RFC 8785 form of the entry, or refused where that is refused (lone surrogates included)', () => {
+    fc.assert(
+      fc.property(entries, (e) => {
+        let general: string | Error;
+        try {
+          general = canonicalJson(entryForm(e));
+        } catch (error) {
+          general = error as Error;
+        }
+        if (general instanceof Error) expect(() => entryCanonical(e)).toThrow();
+        else expect(entryCanonical(e)).toBe(general);
+      }),
+      { numRuns: 3000, seed: 8785 },
+    );
+  });
+
+  it('refuses a lone surrogate in any text field and keeps a surrogate pair', () => {
+    expect(() => entryCanonical({ ...entry, operationName: 'a\uD800' })).toThrow(/surrogate/);
+    expect(() => entryCanonical({ ...entry, withheld: { 'x\uDC00': ['r'] } })).toThrow(/surrogate/);
+    expect(entryCanonical({ ...entry, operationName: '😀' })).toBe(canonicalJson(entryForm({ ...entry, operationName: '😀' })));
   });
 });

@@ -35,7 +35,7 @@ export interface ChainedRow extends AuditEntry {
 }
 
 /** The entry as the hash covers it: every column of the event, the time as an ISO 8601 string. */
-function entryForm(entry: AuditEntry): unknown {
+export function entryForm(entry: AuditEntry): unknown {
   return {
     event: entry.event,
     occurredAt: entry.occurredAt.toISOString(),
@@ -62,7 +62,53 @@ function entryForm(entry: AuditEntry): unknown {
  * it once, where the request is, and the chain places it (`chainRows`).
  */
 export function entryCanonical(entry: AuditEntry): string {
-  return canonicalJson(entryForm(entry));
+  // The entry's shape is fixed, so its RFC 8785 form is written out here: the keys in their sorted order, strings
+  // as JSON.stringify writes them (RFC 8785 §3.2.2.2 for well-formed strings; a lone surrogate is refused, as the
+  // general form refuses it), and only `detail` (of any shape) through the general canonicalisation. The result
+  // is the same text as canonicalJson(entryForm(entry)) (a property test holds them equal); it costs a fraction.
+  const withheldKeys = Object.keys(entry.withheld).sort();
+  let withheld = '{';
+  for (let i = 0; i < withheldKeys.length; i++) {
+    const key = withheldKeys[i]!;
+    withheld += `${i > 0 ? ',' : ''}${text(key)}:${texts(entry.withheld[key]!)}`;
+  }
+  let masked = '[';
+  for (let i = 0; i < entry.masked.length; i++) {
+    const m = entry.masked[i]!;
+    masked += `${i > 0 ? ',' : ''}{"coordinate":${text(m.coordinate)},"strategy":${text(m.strategy)}}`;
+  }
+  const detail = Object.keys(entry.detail).length === 0 ? '{}' : canonicalJson(entry.detail);
+  return (
+    `{"callerSub":${nullable(entry.callerSub)},"detail":${detail},"documentHash":${nullable(entry.documentHash)},` +
+    `"event":${text(entry.event)},"legalBasis":${nullable(entry.legalBasis)},"masked":${masked}],` +
+    `"occurredAt":${text(entry.occurredAt.toISOString())},"operationName":${nullable(entry.operationName)},` +
+    `"operationType":${nullable(entry.operationType)},"org":${nullable(entry.org)},"outcome":${text(entry.outcome)},` +
+    `"purpose":${nullable(entry.purpose)},"released":${texts(entry.released)},"requestId":${nullable(entry.requestId)},` +
+    `"role":${nullable(entry.role)},"subjects":${texts(entry.subjects)},"withheld":${withheld}}}`
+  );
+}
+
+/** In `u` mode a surrogate pair is one code point, so this matches only a surrogate standing alone. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A string's RFC 8785 form; a lone surrogate has none. */
+function text(value: string): string {
+  if (typeof value !== 'string') throw new TypeError('An access-log field that must be text is not.');
+  if (LONE_SURROGATE.test(value)) throw new TypeError('Lone surrogate is not allowed');
+  return JSON.stringify(value);
+}
+
+function nullable(value: string | null): string {
+  return value === null ? 'null' : text(value);
+}
+
+function texts(values: readonly string[]): string {
+  if (values.length === 0) return '[]';
+  // JSON.stringify writes an array of strings exactly as RFC 8785 does; one test covers every item (joined with a
+  // NUL, so two halves in neighbouring items cannot pass as a pair).
+  for (const value of values) if (typeof value !== 'string') throw new TypeError('An access-log field that must be text is not.');
+  if (LONE_SURROGATE.test(values.join('\u0000'))) throw new TypeError('Lone surrogate is not allowed');
+  return JSON.stringify(values);
 }
 
 /** SHA-256 (hex) over the previous hash followed by the RFC 8785 form of `{ chainId, entry, prevHash, seq }`. */

@@ -15,7 +15,10 @@ export interface AuditWriterOptions {
   checkpointKey: CheckpointKey;
   /** A new chain per writer (per process start) unless given. */
   chainId?: string;
-  /** How long the first record of a batch waits for others to join it (default 2 ms). */
+  /**
+   * How long the first record of a batch waits for others to join it (default 0: a batch starts in the event-loop
+   * turn after its first record, and whatever arrives while it is in flight forms the next one).
+   */
   batchWindowMs?: number;
   /** Rows per insert at most (default 500). */
   maxBatch?: number;
@@ -114,8 +117,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * A group-commit writer for one chain: records that arrive while a batch is in flight (or within a short window)
- * go out together as one multi-row insert, with the provision records that must precede their responses in the
+ * A group-commit writer for one chain: records that arrive while a batch is in flight (or in the same event-loop
+ * turn, or within `batchWindowMs` when one is set) go out together as one multi-row insert, with the provision records that must precede their responses in the
  * same transaction, so the cost is per batch, not per request. Batches go out one at a time, each placed after the
  * committed head (gap-free seq, hash chain). A failed batch fails every record in it and leaves the head where
  * the database has it (re-read before the next batch: the primary key on (chain, seq) keeps a late commit from
@@ -126,7 +129,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const db = options.db;
   const chainId = options.chainId ?? randomUUID();
   const now = options.now ?? (() => new Date());
-  const batchWindowMs = options.batchWindowMs ?? 2;
+  const batchWindowMs = options.batchWindowMs ?? 0;
   const maxBatch = options.maxBatch ?? 500;
   const commitTimeoutMs = options.commitTimeoutMs ?? 500;
   const maxQueue = options.maxQueue ?? 20_000;
@@ -142,7 +145,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   let checkpointed = -1;
   let queue: Job[] = [];
   let pumping: Promise<void> | null = null;
-  let windowTimer: NodeJS.Timeout | null = null;
+  let windowTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let startMarked = false;
   let checkpointDue = false;
   let repeatsDue = false;
@@ -317,10 +320,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
 
   const schedule = () => {
     if (pumping || windowTimer) return;
-    windowTimer = setTimeout(() => {
+    const start = () => {
       windowTimer = null;
       kick();
-    }, batchWindowMs);
+    };
+    // No window: the batch waits only for the records of this event-loop turn (one idle request pays no delay).
+    windowTimer = batchWindowMs === 0 ? setImmediate(start) : setTimeout(start, batchWindowMs);
   };
 
   const checkpointTimer = setInterval(() => {
@@ -334,7 +339,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
 
   const drain = async () => {
     if (windowTimer) {
-      clearTimeout(windowTimer);
+      if (batchWindowMs === 0) clearImmediate(windowTimer as NodeJS.Immediate);
+      else clearTimeout(windowTimer as NodeJS.Timeout);
       windowTimer = null;
     }
     while (pumping || queue.length > 0) {

@@ -34,6 +34,11 @@ export interface BenchOptions {
   loadGenerator: LoadGenerator;
   /** Which plan the pages take (see PAGE_QUERIES in scenarios.ts): `entity` (default) or `search`. */
   plan: PagePlan;
+  /**
+   * After the phases: the latency of a grouped count of candidates (bench/statistics-latency.ts) at this size, on its
+   * own database; null with --no-statistics or without DATABASE_URL.
+   */
+  statistics: { candidates: number; rounds: number } | null;
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -59,6 +64,11 @@ const USAGE = `Usage: npm run bench -- [options]
   --load-generator G    wrk or autocannon (default: wrk when it is installed, else autocannon)
   --plan P              the pages' plan: entity (default; a job's applicants: employers, then one users entity
                         fetch, as the search had before it moved) or search (the candidate search, one users fetch)
+  --statistics-candidates N
+                        after the phases, the latency of a grouped count of candidates (p50, p99) at this size,
+                        beside the same GROUP BY run directly in PostgreSQL (default 100000; --quick: 2000;
+                        needs DATABASE_URL)
+  --no-statistics       leave that measurement out
   --out DIR             where results go (default bench/results)
   --quick               smoke run: 1 s warm-up, 1 s runs, 1 round, 2,000 candidates unless given
   --render FILE.json    only re-render the markdown of an earlier run's results
@@ -130,6 +140,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
       'load-generator': { type: 'string' },
       plan: { type: 'string' },
       quick: { type: 'boolean' },
+      'statistics-candidates': { type: 'string' },
+      'no-statistics': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -177,6 +189,10 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
     quick,
     loadGenerator: generator,
     plan: pagePlan(values.plan),
+    statistics:
+      values['no-statistics'] || !env.DATABASE_URL?.trim()
+        ? null
+        : { candidates: positiveInteger('statistics-candidates', values['statistics-candidates'], quick ? 2_000 : 100_000), rounds: quick ? 5 : 60 },
   };
 }
 

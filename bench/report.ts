@@ -1,4 +1,5 @@
 import { SCENARIOS, type ResponseSummary, type ScenarioId } from './scenarios.ts';
+import { statisticsLatencyMarkdown, type StatisticsLatency } from './statistics-latency.ts';
 import type { LoadResult } from './load.ts';
 
 /** One measured run of one scenario in one round. */
@@ -230,6 +231,8 @@ export interface BenchReport {
     plan?: string;
   };
   phases: PhaseRecord[];
+  /** The grouped-count latency measured after the phases; absent when left out. */
+  statistics?: StatisticsLatency;
 }
 
 export function renderMarkdown(report: BenchReport, profiles: string[]): string {
@@ -296,6 +299,7 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       'Ratios are computed within each round: req/s ratios, and gateway CPU ratios (CPU µs/req of the bottom scenario over the top one). ' +
       '"other busy cores": machine CPU not spent by the gateway, the subgraphs or the load generator (the database server and anything else running).',
     '',
+    ...(report.statistics ? ['## Statistics: a grouped count of candidates', '', statisticsLatencyMarkdown(report.statistics), ''] : []),
     ...(profiles.length > 0 ? ['## CPU profiles', '', ...profiles, ''] : []),
   );
   return sections.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');

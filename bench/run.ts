@@ -1,4 +1,5 @@
 // `npm run bench`: the cost of enforcement against plain @apollo/gateway, measured with wrk or autocannon. See bench/README.md.
+import { measureStatisticsLatency, type StatisticsLatency } from './statistics-latency.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -399,6 +400,14 @@ async function main() {
     phases.push(await runPhase(options, keys, supergraphFile, size, ids, runStamp, null, options.reuseDatabase));
   }
 
+  let statistics: StatisticsLatency | undefined;
+  if (options.statistics && options.databaseUrl) {
+    log(`statistics: a grouped count over ${options.statistics.candidates.toLocaleString('en')} candidates`);
+    statistics = await measureStatisticsLatency({ databaseUrl: options.databaseUrl, ...options.statistics, reuse: options.reuseDatabase, log });
+  } else {
+    log('statistics: left out (--no-statistics, or no DATABASE_URL)');
+  }
+
   const profiles: string[] = [];
   for (const file of (await readdir(PROFILE_DIR)).filter((f) => !profilesBefore.has(f) && f.endsWith('.cpuprofile')).sort()) {
     profiles.push(profileMarkdown(`bench/tmp/profiles/${file}`, summarizeProfile(await readProfile(path.join(PROFILE_DIR, file)), 20)));
@@ -417,7 +426,7 @@ async function main() {
     loadGenerator: options.loadGenerator === 'wrk' ? (installedWrk() ?? 'wrk') : 'autocannon',
     plan: options.plan,
   };
-  const report: BenchReport = { date: started.toISOString(), machine: host, settings, phases };
+  const report: BenchReport = { date: started.toISOString(), machine: host, settings, phases, ...(statistics ? { statistics } : {}) };
   const markdown = renderMarkdown(report, profiles);
   console.log(`\n${markdown}`);
 

@@ -1,24 +1,8 @@
-// Benchmark of analysts' statistics over PostgreSQL: the latency of one grouped count of candidates by prefecture
-// - as a plain GROUP BY run directly in PostgreSQL (no standing check, no noise: what an unprotected report would run);
-// - as the users subgraph's count (subgraphs/users/statistics.ts: active candidates only, every domain value);
-// - as a whole release (ledger/budget.ts: the count, noise on every cell, budget rows locked and charged, the answer stored);
-// - over HTTP through the gateway (authentication, planning, the users subgraph, the release), a new question each time.
-// It creates its own database (pgw_bench_stats_<candidates>, re-created unless --reuse-db), seeds it and prints p50/p99.
+// `npm run bench:statistics`: the latency of analysts' statistics alone (bench/statistics-latency.ts), printed as
+// markdown. It creates its own database (pgw_bench_stats_<candidates>, re-created unless --reuse-db) and seeds it.
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/statistics.ts [--candidates 100000] [--rounds 60] [--reuse-db]
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
-import { createDatabase } from '../db/client.ts';
-import { normalizeBudget } from '../directives/statistics/accountant.ts';
-import { AGE_BAND_DOMAIN, CANDIDATE_DIMENSIONS, INDUSTRY_DOMAIN, NATIONALITY_GROUP_DOMAIN, domainOf } from '../directives/statistics/domains.ts';
-import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../gateway/config.ts';
-import { createEphemeralKeys } from '../gateway/keys.ts';
-import { signToken } from '../gateway/token.ts';
-import { releaseStatistics } from '../ledger/budget.ts';
-import { startSystem } from '../scripts/system.ts';
-import { knownDomainCells } from '../subgraphs/common/statistics.ts';
-import { countCandidates } from '../subgraphs/users/statistics.ts';
-import { prepareDatabase } from './database.ts';
+import { measureStatisticsLatency, statisticsLatencyMarkdown } from './statistics-latency.ts';
 
 const { values: args } = parseArgs({
   options: { candidates: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '60' }, 'reuse-db': { type: 'boolean', default: false } },
@@ -28,67 +12,13 @@ if (!databaseUrl) {
   console.error('bench/statistics.ts needs DATABASE_URL (a PostgreSQL server; it creates its own database there).');
   process.exit(2);
 }
-const ROUNDS = Number(args.rounds);
-const size = Number(args.candidates);
-
-const prepared = await prepareDatabase({ databaseUrl, databaseName: 'pgw_bench_stats', size, reuse: args['reuse-db'] ?? false, log: (l) => console.log(l) });
-const handle = await createDatabase({ ...(prepared.config as { kind: 'postgres'; url: string }), maxConnections: 8 });
-
-function percentiles(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms (n = ${ms.length})`;
+const candidates = Number(args.candidates);
+const rounds = Number(args.rounds);
+if (!Number.isInteger(candidates) || candidates < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  console.error('--candidates and --rounds must be positive integers.');
+  process.exit(2);
 }
-async function measure(title: string, run: (i: number) => Promise<unknown>) {
-  await run(-1); // warm-up
-  const ms: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const start = performance.now();
-    await run(i);
-    ms.push(performance.now() - start);
-  }
-  console.log(`| ${title} | ${percentiles(ms)} |`);
-}
-
-const now = new Date();
-const domain = domainOf(CANDIDATE_DIMENSIONS.PREFECTURE, now);
-const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 100_000, epsilonGlobalPerPeriod: 100_000 });
-console.log(`# bench/statistics.ts — ${now.toISOString()}, Node ${process.version}, ${prepared.label}, ${size.toLocaleString('en')} candidates, ${ROUNDS} runs each\n`);
-console.log('| candidates by prefecture | latency |\n|---|---|');
-try {
-  await measure('GROUP BY directly in PostgreSQL', () =>
-    handle.db.execute(sql`select coalesce(a.prefecture, 'UNKNOWN') as g, count(*)::int as n from users.candidates c left join users.addresses a on a.candidate_id = c.id group by 1`),
-  );
-  await measure("the users subgraph's count (active candidates only)", () => countCandidates(handle.db, 'PREFECTURE', {}, now));
-  await measure('a release: count, noise, budget charged, answer stored', (i) =>
-    releaseStatistics(handle.db, {
-      analyst: 'bench',
-      query: { table: 'candidates', groupBy: 'PREFECTURE', filter: { run: `${Date.now()}-${i}` } },
-      sensitivity: 1,
-      budget,
-      now,
-      count: async (tx) => knownDomainCells([domain], await countCandidates(tx, 'PREFECTURE', {}, now)),
-    }),
-  );
-  const keys = await createEphemeralKeys();
-  const auth = { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, algorithms: ['ES256'], keys: { kind: 'local' as const, jwks: keys.issuer.jwks }, clockToleranceSeconds: 30, maxTokenAgeSeconds: 86_400 };
-  const system = await startSystem({ db: handle.db, keys, auth, statistics: { epsilonPerQuery: 0.001, epsilonPerAnalystPerPeriod: 1000, epsilonGlobalPerPeriod: 1000 } });
-  try {
-    const token = await signToken(keys.issuer, { sub: `bench-${Date.now()}`, role: 'analyst', org: null, purposes: ['ANALYTICS'], issuer: auth.issuer, audience: auth.audience });
-    // A different question each time (filters), so every request is a new release rather than a stored answer.
-    const filters = AGE_BAND_DOMAIN.flatMap((ageBand) => NATIONALITY_GROUP_DOMAIN.flatMap((nationalityGroup) => INDUSTRY_DOMAIN.map((industry) => ({ ageBand, nationalityGroup, industry }))));
-    await measure('over HTTP through the gateway, a new question each time', async (i) => {
-      const response = await fetch(system.gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: 'query ($f: CandidateStatisticsFilter) { candidateStatistics(groupBy: PREFECTURE, filter: $f) { reused cells { count } } }', variables: { f: filters[(i + filters.length) % filters.length] } }),
-      });
-      const body = (await response.json()) as { data?: { candidateStatistics?: { reused: boolean } } };
-      if (!body.data?.candidateStatistics || body.data.candidateStatistics.reused) throw new Error('the gateway did not answer with a new release');
-    });
-  } finally {
-    await system.close();
-  }
-} finally {
-  await handle.close();
-}
+const result = await measureStatisticsLatency({ databaseUrl, candidates, rounds, reuse: args['reuse-db'] ?? false, log: (l) => console.error(l) });
+console.log(`# bench/statistics.ts — ${new Date().toISOString()}, Node ${process.version}\n`);
+console.log(statisticsLatencyMarkdown(result));
+process.exit(0);

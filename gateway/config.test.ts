@@ -171,3 +171,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: value }).host).toBe(value);
   });
 });
+
+describe('RETENTION_INTERVAL_MS', () => {
+  it.each([
+    [{}, 3_600_000],
+    [{ RETENTION_INTERVAL_MS: '0' }, 0],
+    [{ RETENTION_INTERVAL_MS: 'off' }, 0],
+    [{ RETENTION_INTERVAL_MS: '600000' }, 600_000],
+  ])('%j sweeps every %d ms (0: never)', (env, expected) => {
+    expect(loadConfig(env).retentionIntervalMs).toBe(expected);
+  });
+
+  it.each(['1000', '-5', 'hourly', String(8 * 86_400_000)])('refuses RETENTION_INTERVAL_MS=%s, naming the variable', (value) => {
+    expect(() => loadConfig({ RETENTION_INTERVAL_MS: value })).toThrow(/^RETENTION_INTERVAL_MS must be/);
+  });
+});

@@ -46,6 +46,8 @@ export interface Config {
   tls: { key: string; cert: string } | null;
   /** The gateway trusts only this PEM authority for https subgraph URLs (SUBGRAPH_CA_FILE). */
   subgraphCa: string | null;
+  /** Time between retention sweeps of each subgraph (RETENTION_INTERVAL_MS); 0 turns the schedule off. */
+  retentionIntervalMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -249,7 +251,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayWorkers: workers(env),
     tls: tlsFiles(env),
     subgraphCa: caFile(env),
+    retentionIntervalMs: retentionInterval(env),
   };
+}
+
+/** RETENTION_INTERVAL_MS: a number of milliseconds (at least a minute), or 0 / off; every hour when unset. */
+function retentionInterval(env: NodeJS.ProcessEnv): number {
+  const raw = env.RETENTION_INTERVAL_MS?.trim().toLowerCase();
+  if (raw === 'off') return 0;
+  const value = integer(env, 'RETENTION_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000);
+  if (value > 0 && value < 60_000) {
+    throw new ConfigError('RETENTION_INTERVAL_MS must be 0 or off (no schedule) or at least 60000 (a minute), and at most 604800000 (a week), or unset for every hour.');
+  }
+  return value;
 }
 
 function workers(env: NodeJS.ProcessEnv): number {

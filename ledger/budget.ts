@@ -4,7 +4,7 @@
  * locked (FOR UPDATE), so concurrent queries cannot overspend; a query that fails rolls back, so it costs nothing;
  * the same query (canonical form) in the same period is answered from the stored release at no new cost.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { privacyBudgets, statisticsReleases } from '../db/schema/statistics.ts';
 import {
@@ -12,7 +12,10 @@ import {
   canonicalQuery,
   decideCharge,
   fromMilliEpsilon,
+  nextReset,
   remainingMilli,
+  TOTAL_PERIOD,
+  type Spent,
   type Budget,
   type StatisticsQuery,
 } from '../directives/statistics/accountant.ts';
@@ -34,7 +37,8 @@ export function analystBudgetOwner(analyst: string): string {
 export interface BudgetStanding {
   epsilonSpent: number;
   epsilonRemaining: number;
-  resetsAt: Date;
+  /** Null when a cumulative cap is spent: nothing resets. */
+  resetsAt: Date | null;
 }
 
 /** What a release recorded: what the audit log names (the release id, who, which query, the ε charged, the period). */
@@ -93,12 +97,19 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
   const owner = analystBudgetOwner(analyst);
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Executor;
-    // Global row first, then the analyst's: every release locks in this order, so none deadlocks.
-    for (const o of [GLOBAL_BUDGET_OWNER, owner]) {
-      await tx.insert(privacyBudgets).values({ owner: o, period }).onConflictDoNothing();
-    }
+    // Global rows first, then the analyst's, the period before the total: every release locks in this order, so none deadlocks.
+    const rows = [
+      [GLOBAL_BUDGET_OWNER, period],
+      [GLOBAL_BUDGET_OWNER, TOTAL_PERIOD],
+      [owner, period],
+      [owner, TOTAL_PERIOD],
+    ] as const;
+    for (const [o, p] of rows) await tx.insert(privacyBudgets).values({ owner: o, period: p }).onConflictDoNothing();
     const globalMilli = await spentOf(tx, GLOBAL_BUDGET_OWNER, period, true);
+    const globalTotalMilli = await spentOf(tx, GLOBAL_BUDGET_OWNER, TOTAL_PERIOD, true);
     const analystMilli = await spentOf(tx, owner, period, true);
+    const analystTotalMilli = await spentOf(tx, owner, TOTAL_PERIOD, true);
+    const before: Spent = { analystMilli, globalMilli, analystTotalMilli, globalTotalMilli };
     const [stored] = await tx
       .select()
       .from(statisticsReleases)
@@ -107,11 +118,11 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
       return {
         cells: stored.answer as ReleasedCell[],
         release: { releaseId: stored.id, analyst, queryKey: key, query: text, epsilon: 0, answerEpsilon: fromMilliEpsilon(stored.epsilonMilli), period, reused: true, releasedAt: now },
-        standing: standingOf({ analystMilli, globalMilli }, budget, resetsAt),
+        standing: standingOf(before, budget, resetsAt),
       };
     }
-    const decision = decideCharge({ analystMilli, globalMilli }, budget.perQueryMilli, budget);
-    if (decision.kind === 'exhausted') throw budgetExhausted(decision.remainingMilli, resetsAt);
+    const decision = decideCharge(before, budget.perQueryMilli, budget);
+    if (decision.kind === 'exhausted') throw budgetExhausted(decision.remainingMilli, nextReset(before, budget, resetsAt));
     const cells = releaseCounts(
       { cells: await request.count(tx), sensitivity: request.sensitivity, epsilonMilli: decision.costMilli },
       request.random ?? createExactRandom(),
@@ -120,13 +131,14 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
       .insert(statisticsReleases)
       .values({ period, queryKey: key, query: text, analyst, epsilonMilli: decision.costMilli, answer: cells, releasedAt: now })
       .returning({ id: statisticsReleases.id });
-    for (const o of [GLOBAL_BUDGET_OWNER, owner]) {
+    for (const [o, p] of rows) {
       await tx
         .update(privacyBudgets)
         .set({ epsilonSpentMilli: sql`${privacyBudgets.epsilonSpentMilli} + ${decision.costMilli}`, updatedAt: now })
-        .where(and(eq(privacyBudgets.owner, o), eq(privacyBudgets.period, period)));
+        .where(and(eq(privacyBudgets.owner, o), eq(privacyBudgets.period, p)));
     }
-    const spent = { analystMilli: analystMilli + decision.costMilli, globalMilli: globalMilli + decision.costMilli };
+    const c = decision.costMilli;
+    const spent: Spent = { analystMilli: analystMilli + c, globalMilli: globalMilli + c, analystTotalMilli: analystTotalMilli + c, globalTotalMilli: globalTotalMilli + c };
     return {
       cells,
       release: { releaseId: row!.id, analyst, queryKey: key, query: text, epsilon: fromMilliEpsilon(decision.costMilli), answerEpsilon: fromMilliEpsilon(decision.costMilli), period, reused: false, releasedAt: now },
@@ -135,15 +147,19 @@ export async function releaseStatistics(db: Database, request: ReleaseRequest): 
   });
 }
 
-function standingOf(spent: { analystMilli: number; globalMilli: number }, budget: Budget, resetsAt: Date): BudgetStanding {
-  return { epsilonSpent: fromMilliEpsilon(spent.analystMilli), epsilonRemaining: fromMilliEpsilon(remainingMilli(spent, budget)), resetsAt };
+function standingOf(spent: Spent, budget: Budget, periodEnd: Date): BudgetStanding {
+  return {
+    epsilonSpent: fromMilliEpsilon(spent.analystMilli),
+    epsilonRemaining: fromMilliEpsilon(remainingMilli(spent, budget)),
+    resetsAt: nextReset(spent, budget, periodEnd),
+  };
 }
 
 /** The client-safe error of a spent budget: what remains and when it resets, nothing else. */
-export function budgetExhausted(remaining: number, resetsAt: Date): PrivacyError {
+export function budgetExhausted(remaining: number, resetsAt: Date | null): PrivacyError {
   return new PrivacyError('PRIVACY_BUDGET_EXHAUSTED', 'The privacy budget for statistics is spent for this period.', {
     epsilonRemaining: fromMilliEpsilon(remaining),
-    resetsAt: resetsAt.toISOString(),
+    resetsAt: resetsAt?.toISOString() ?? null,
   });
 }
 
@@ -151,27 +167,12 @@ export function budgetExhausted(remaining: number, resetsAt: Date): PrivacyError
 export async function readBudgetStanding(db: Pick<Database, 'select'>, analyst: string, budget: Budget, now = new Date()): Promise<BudgetStanding> {
   const { period, resetsAt } = budgetPeriod(now);
   const tx = db as unknown as Executor;
-  const [analystMilli, globalMilli] = [await spentOf(tx, analystBudgetOwner(analyst), period, false), await spentOf(tx, GLOBAL_BUDGET_OWNER, period, false)];
-  return standingOf({ analystMilli, globalMilli }, budget, resetsAt);
-}
-
-/**
- * The releases recorded after `afterId`, oldest first: the seam for the access log (issue 14), which copies each
- * release (analyst, query, ε, period, time) into its chain. Reused answers charge nothing and add no row here.
- */
-export async function readStatisticsReleases(db: Pick<Database, 'select'>, options: { afterId?: number; limit?: number } = {}) {
-  return db
-    .select({
-      releaseId: statisticsReleases.id,
-      analyst: statisticsReleases.analyst,
-      queryKey: statisticsReleases.queryKey,
-      query: statisticsReleases.query,
-      epsilonMilli: statisticsReleases.epsilonMilli,
-      period: statisticsReleases.period,
-      releasedAt: statisticsReleases.releasedAt,
-    })
-    .from(statisticsReleases)
-    .where(gt(statisticsReleases.id, options.afterId ?? 0))
-    .orderBy(asc(statisticsReleases.id))
-    .limit(options.limit ?? 1000);
+  const owner = analystBudgetOwner(analyst);
+  const spent: Spent = {
+    analystMilli: await spentOf(tx, owner, period, false),
+    globalMilli: await spentOf(tx, GLOBAL_BUDGET_OWNER, period, false),
+    analystTotalMilli: await spentOf(tx, owner, TOTAL_PERIOD, false),
+    globalTotalMilli: await spentOf(tx, GLOBAL_BUDGET_OWNER, TOTAL_PERIOD, false),
+  };
+  return standingOf(spent, budget, resetsAt);
 }

@@ -105,8 +105,14 @@ export function grantingConsent(
   now: Date,
 ): ConsentRecord | undefined {
   if (!isConsentGranted(records, purpose, recipient, now)) return undefined;
-  const live = (r: ConsentRecord, to: string | null) => r.purpose === purpose && r.recipientId === to && isConsentLive(r, now);
-  return (recipient !== null ? records.find((r) => live(r, recipient)) : undefined) ?? records.find((r) => live(r, null));
+  // Plain loops: this runs once per released subject of a page.
+  let general: ConsentRecord | undefined;
+  for (const r of records) {
+    if (r.purpose !== purpose || !isConsentLive(r, now)) continue;
+    if (recipient !== null && r.recipientId === recipient) return r;
+    if (r.recipientId === null) general ??= r;
+  }
+  return general;
 }
 
 /** The columns of a `privacy.consents` row the rule reads, as SQL (a table's columns, an alias's, or raw names). */

@@ -2,7 +2,8 @@
  * Legal holds: the only code that reads or writes `privacy.legal_holds`. While a hold stands (set by compliance with
  * a reference, e.g. a court case), retention deletes nothing of the subject's.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.ts';
 import { legalHolds } from '../db/schema/rights.ts';
 
@@ -45,4 +46,14 @@ export async function releaseLegalHold(tx: Executor, input: { subjectId: string;
     .where(and(eq(legalHolds.subjectId, input.subjectId), isNull(legalHolds.releasedAt)))
     .returning();
   return row ?? null;
+}
+
+/** Every standing hold, oldest first (for compliance). */
+export async function readStandingHolds(db: Pick<Database, 'select'>): Promise<LegalHold[]> {
+  return db.select().from(legalHolds).where(isNull(legalHolds.releasedAt)).orderBy(asc(legalHolds.setAt), asc(legalHolds.id));
+}
+
+/** SQL condition: the subject in `subjectColumn` is under no standing hold (every retention rule is gated on it). */
+export function notUnderHoldSql(subjectColumn: AnyPgColumn | SQL): SQL {
+  return sql`not exists (select 1 from privacy.legal_holds held where held.subject_id = ${subjectColumn} and held.released_at is null)`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, printSchema } from 'graphql';
+import { parse, printSchema, printType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { subgraphSdl } from '../directives/sdl.ts';
@@ -33,5 +33,18 @@ describe('supergraph', () => {
       expect(printSchema(served), definition.name).toBe(printSchema(fromFile));
     }
     expect(SUBGRAPH_SOURCES.map((s) => s.name).sort()).toEqual(allSubgraphs().map((d) => d.name).sort());
+  });
+
+  it('serves one generated StatisticsTable in every subgraph that releases statistics, and refuses a hand-written one', () => {
+    const shapes = allSubgraphs().flatMap((d) => {
+      const schema = buildSubgraphSchema({ typeDefs: d.typeDefs });
+      const table = schema.getType('StatisticsTable');
+      const cell = schema.getType('StatisticsCell');
+      return table && cell ? [`${printType(table)}\n${printType(cell)}`] : [];
+    });
+    expect(shapes).toHaveLength(3);
+    expect(new Set(shapes).size).toBe(1);
+    expect(shapes[0]).toContain('A released table of noisy counts.');
+    expect(() => subgraphSdl('type Query { t: StatisticsTable }\ntype StatisticsTable { x: Int }')).toThrow(/StatisticsTable is generated/);
   });
 });

@@ -5,6 +5,7 @@ import { stopOnSignals } from './shutdown.ts';
 import { allSubgraphs } from './system.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { loadOrCreateDevKeys } from '../gateway/keys.ts';
+import { createLogger } from '../gateway/logger.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
 import { startTracingFromEnv } from '../telemetry/tracing.ts';
 
@@ -33,6 +34,7 @@ await runCli(async () => {
     ...(config.tls ? { tls: config.tls } : {}),
     port: config.subgraphPorts[definition.name],
     host: config.host,
+    retention: { intervalMs: config.retentionIntervalMs, logger: createLogger({ level: config.logLevel, name: definition.name }) },
   });
   console.log(`${definition.name} subgraph at ${served.url}`);
   const stop = async () => {

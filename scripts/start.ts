@@ -62,6 +62,7 @@ async function main() {
       }
     }
     const keys = await loadOrCreateDevKeys(config.keysDir);
+    const logger = createLogger({ level: config.logLevel });
     system = await startSystem({
       db: handle.db,
       keys,
@@ -69,7 +70,8 @@ async function main() {
       host: config.host,
       production: config.production,
       ports: { gateway: config.gatewayPort, ...config.subgraphPorts },
-      gateway: { subgraphConnections: config.subgraphConnections, logger: createLogger({ level: config.logLevel }), ...operationsOptions(config) },
+      gateway: { subgraphConnections: config.subgraphConnections, logger, ...operationsOptions(config) },
+      retention: { intervalMs: config.retentionIntervalMs, logger },
     });
   } catch (error) {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);

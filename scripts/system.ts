@@ -9,6 +9,7 @@ import type { AuditLogOptions } from '../gateway/plugins/audit/index.ts';
 import { startGateway, type GatewayOptions, type RunningPrivacyGateway } from '../gateway/server.ts';
 import type { SubgraphDefinition } from '../subgraphs/common/context.ts';
 import type { ServedGraphQL } from '../subgraphs/common/http.ts';
+import type { RetentionScheduleOptions } from '../subgraphs/common/retention.ts';
 import { startSubgraph } from '../subgraphs/common/server.ts';
 import { employersSubgraph } from '../subgraphs/employers/index.ts';
 import { marketingSubgraph } from '../subgraphs/marketing/index.ts';
@@ -36,6 +37,8 @@ export interface SystemOptions {
   gateway?: Partial<Pick<GatewayOptions, 'limits' | 'subgraphConnections' | 'plugins' | 'logger' | 'metrics' | 'corsOrigins' | 'rateLimits' | 'shutdownTimeoutMs'>>;
   /** The access log's writer settings; `db` gives the writer its own database handle (default: `db`). */
   audit?: Partial<AuditLogOptions>;
+  /** Each subgraph sweeps its retention rules on this schedule (off when absent). */
+  retention?: RetentionScheduleOptions;
 }
 
 /** The gateway and three subgraphs running in one process. */
@@ -56,6 +59,7 @@ export async function startSubgraphs(
     host?: string;
     ports?: Partial<Record<SubgraphName, number>>;
     statistics?: BudgetOptions;
+    retention?: RetentionScheduleOptions;
   },
   definitions: readonly SubgraphDefinition[] = allSubgraphs(),
 ): Promise<Record<SubgraphName, ServedGraphQL>> {
@@ -70,6 +74,7 @@ export async function startSubgraphs(
         port: options.ports?.[definition.name] ?? 0,
         host: options.host,
         statisticsBudget: options.statistics ? normalizeBudget(options.statistics) : undefined,
+        ...(options.retention ? { retention: options.retention } : {}),
       });
     }
   } catch (error) {
@@ -95,6 +100,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       host: options.host,
       ports: options.ports,
       statistics: options.statistics,
+      retention: options.retention,
     },
     definitions,
   );

@@ -80,8 +80,8 @@ describe('the gateway reaches subgraphs over HTTP only, and subgraphs meet throu
         for (const other of SUBGRAPHS.filter((o) => o !== name)) {
           if (new RegExp(`\\b${other}\\.(${tableNamesOf(other).join('|')})\\b`).test(text)) offending.push(`${f.path} names ${other}.*`);
         }
-        if (/\bprivacy\.(consents|consent_events|subjects|recipients|access_log|access_log_checkpoints|provision_records)\b/.test(text)) offending.push(`${f.path} names a privacy table in SQL`);
-        if (/\.from\((consents|consentEvents|subjects|recipients|accessLog|accessLogCheckpoints|provisionRecords)\b/.test(text)) offending.push(`${f.path} queries a privacy table`);
+        if (/\bprivacy\.(consents|consent_events|subjects|recipients|access_log|access_log_checkpoints|provision_records|legal_holds|retention_log)\b/.test(text)) offending.push(`${f.path} names a privacy table in SQL`);
+        if (/\.from\((consents|consentEvents|subjects|recipients|accessLog|accessLogCheckpoints|provisionRecords|legalHolds|retentionLog)\b/.test(text)) offending.push(`${f.path} queries a privacy table`);
       }
     }
     expect(offending).toEqual([]);

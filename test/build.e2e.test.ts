@@ -63,7 +63,7 @@ describe('npm run build', () => {
       visit(path.join(ROOT, OUT, entry));
       return packages;
     };
-    for (const entry of ['scripts/start-gateway.js', 'scripts/start-subgraph.js', 'scripts/migrate.js', 'scripts/start.js', 'scripts/audit-verify.js']) {
+    for (const entry of ['scripts/start-gateway.js', 'scripts/start-subgraph.js', 'scripts/migrate.js', 'scripts/start.js', 'scripts/audit-verify.js', 'scripts/retention.js']) {
       const used = [...packagesOf(entry)];
       expect(used.length, entry).toBeGreaterThan(3);
       expect(used.filter((p) => dev.has(p)), entry).toEqual([]);

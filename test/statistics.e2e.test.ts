@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addresses, candidates, residenceCards, resumes } from '../db/schema/users.ts';
 import { privacyBudgets, statisticsReleases } from '../db/schema/statistics.ts';
 import { subjects } from '../db/schema/privacy.ts';
+import { accessLog } from '../db/schema/audit.ts';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { parse } from 'graphql';
 import { decide } from '../directives/decide.ts';
@@ -19,10 +20,10 @@ import {
   type CandidateDimension,
 } from '../directives/statistics/domains.ts';
 import { expectedAbsoluteError } from '../directives/statistics/mechanism.ts';
-import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, readStatisticsReleases, releaseStatistics } from '../ledger/budget.ts';
+import { analystBudgetOwner, GLOBAL_BUDGET_OWNER, releaseStatistics } from '../ledger/budget.ts';
 import { knownDomainCells } from '../subgraphs/common/statistics.ts';
 import { countCandidates } from '../subgraphs/users/statistics.ts';
-import { countApplications } from '../subgraphs/employers/statistics.ts';
+import { countApplications, countJobPostings } from '../subgraphs/employers/statistics.ts';
 import { CAMPAIGN_REACH_SENSITIVITY, countCampaignReach } from '../subgraphs/marketing/statistics.ts';
 import { campaignRecipients, campaigns } from '../db/schema/marketing.ts';
 import { CAMPAIGN_CHANNEL_DOMAIN, CAMPAIGN_OUTCOME_DOMAIN } from '../directives/statistics/domains.ts';
@@ -31,7 +32,8 @@ import { APPLICATION_STATUS_DOMAIN, JOB_CATEGORY_DOMAIN } from '../directives/st
 import { startTestSystem, type TestSystem } from './system.ts';
 
 let t: TestSystem;
-const BUDGET = { epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 10, epsilonGlobalPerPeriod: 40 };
+// Generous cumulative caps: the global one is shared by every test of the file (the accountant's tests cover it).
+const BUDGET = { epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 10, epsilonGlobalPerPeriod: 40, epsilonPerAnalystTotal: 10_000, epsilonGlobalTotal: 100_000 };
 
 beforeAll(async () => {
   t = await startTestSystem({ statistics: BUDGET });
@@ -195,6 +197,41 @@ describe('the application funnel', () => {
   });
 });
 
+describe('job postings', () => {
+  it('counts open postings by category × prefecture in PostgreSQL as the rows say, filters included', async () => {
+    const rows = await t.db.db.select({ category: jobs.category, prefecture: jobs.prefecture, status: jobs.status }).from(jobs);
+    const open = rows.filter((r) => r.status === 'OPEN');
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.length).toBeLessThan(rows.length + 1);
+    const expected = new Map<string, number>();
+    for (const r of open) expected.set(`${r.category}\u0000${r.prefecture}`, (expected.get(`${r.category}\u0000${r.prefecture}`) ?? 0) + 1);
+    expect(Object.fromEntries(await countJobPostings(t.db.db, {}))).toEqual(Object.fromEntries(expected));
+    const prefecture = open[0]!.prefecture;
+    const filtered = Object.fromEntries([...expected].filter(([k]) => k.endsWith(`\u0000${prefecture}`)));
+    expect(Object.fromEntries(await countJobPostings(t.db.db, { prefecture }))).toEqual(filtered);
+  });
+
+  it('releases every category × prefecture cell of the known domains over HTTP, to analysts only, and refuses an unknown filter value', async () => {
+    const token = await t.token({ role: 'analyst' });
+    const res = await t.query('{ jobPostingStatistics { dimensions sensitivity epsilonCharged cells { group count suppressed } } }', { token });
+    expect(res.body.errors).toBeUndefined();
+    const table = res.body.data!.jobPostingStatistics;
+    expect(table.dimensions).toEqual(['JOB_CATEGORY', 'PREFECTURE']);
+    expect(table.sensitivity).toBe(CONTRIBUTION_BOUNDS.cellsPerPosting);
+    expect(table.cells.map((c: { group: string[] }) => c.group)).toEqual(JOB_CATEGORY_DOMAIN.flatMap((c) => PREFECTURE_DOMAIN.map((p) => [c, p])));
+    for (const c of table.cells) {
+      expect(c.suppressed).toBe(c.count === null);
+      if (c.count !== null) expect(c.count).toBeGreaterThanOrEqual(10);
+    }
+    const bad = await t.query('{ jobPostingStatistics(filter: { prefecture: "Atlantis-1234" }) { dimensions } }', { token });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(bad.body)).not.toContain('Atlantis-1234');
+    const support = await t.query('{ jobPostingStatistics { dimensions } }', { token: await t.token({ role: 'support' }), purpose: 'SUPPORT' });
+    expect(support.body.data).toEqual({ jobPostingStatistics: null });
+    expect(support.body.errors?.[0]?.extensions).toMatchObject({ code: 'PII_REDACTED', coordinate: 'Query.jobPostingStatistics' });
+  });
+});
+
 describe('campaign reach and response', () => {
   it('counts sent and opened deliveries by channel as the rows say, at most three per active candidate', async () => {
     const db = t.db.db;
@@ -232,7 +269,7 @@ describe('campaign reach and response', () => {
 });
 
 describe('candidate statistics: accuracy and the differencing attack (on a test budget, one fresh period per release)', () => {
-  const budget = normalizeBudget({ epsilonPerQuery: 0.5, epsilonPerAnalystPerPeriod: 1, epsilonGlobalPerPeriod: 1 });
+  const budget = normalizeBudget({ epsilonPerQuery: 0.5, epsilonPerAnalystPerPeriod: 1, epsilonGlobalPerPeriod: 1, epsilonPerAnalystTotal: 100_000, epsilonGlobalTotal: 100_000 });
   const period = (i: number) => new Date(Date.UTC(3000 + Math.floor(i / 12), i % 12, 15));
 
   it('has a mean absolute error per cell within what ε predicts (neither suppress-everything nor huge noise passes)', async () => {
@@ -333,14 +370,16 @@ describe('the privacy budget', () => {
     const first = answered[0]!;
     const repeat = await t.query(TABLE, { token, variables: requests[responses.indexOf(first)] });
     expect(repeat.body.data!.candidateStatistics).toMatchObject({ reused: true, epsilonCharged: 0, cells: first.body.data!.candidateStatistics.cells });
-    // The audit seam lists each release once with its ε.
-    const ids = releases.map((r) => r.id).sort((a, b) => a - b);
-    const seam = (await readStatisticsReleases(t.db.db, { afterId: ids[0]! - 1 })).filter((r) => r.analyst === analyst);
-    expect(seam.map((r) => [r.releaseId, r.epsilonMilli])).toEqual(releases.sort((a, b) => a.id - b.id).map((r) => [r.id, r.epsilonMilli]));
+    // The access log holds every answer with the ε it charged: each stored release charged once, in total what was spent.
+    const logged = await t.db.db.select().from(accessLog).where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)));
+    expect(logged).toHaveLength(answered.length + 1);
+    const chargedRows = logged.filter((r) => (r.detail.epsilonCharged as number) > 0);
+    expect(chargedRows.map((r) => Number(r.detail.releaseId)).sort((a, b) => a - b)).toEqual(releases.map((r) => r.id).sort((a, b) => a - b));
+    expect(Math.round(logged.reduce((s, r) => s + (r.detail.epsilonCharged as number), 0) * 1000)).toBe(row!.epsilonSpentMilli);
   }, 120_000);
 
   it('caps all analysts together: a second analyst is refused once the global budget is spent, and a subject id cannot name the global row', async () => {
-    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 3 });
+    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 3, epsilonPerAnalystTotal: 10_000, epsilonGlobalTotal: 100_000 });
     const now = new Date(Date.UTC(2998, 5, 1));
     const release = (analyst: string, groupBy: string) =>
       releaseStatistics(t.db.db, { analyst, query: { table: 'candidates', groupBy, filter: {} }, sensitivity: 1, budget, now, count: async () => [{ key: ['a'], count: 100 }] });
@@ -352,6 +391,22 @@ describe('the privacy budget', () => {
     expect((await release('second', 'PREFECTURE')).release).toMatchObject({ reused: true, epsilon: 0 });
     const [global] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, GLOBAL_BUDGET_OWNER), eq(privacyBudgets.period, '2998-06')));
     expect(global!.epsilonSpentMilli).toBe(3000);
+  });
+
+  it('bounds an analyst over every month: a fresh month brings nothing once the cumulative cap is spent, and nothing resets', async () => {
+    const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 2, epsilonGlobalPerPeriod: 40, epsilonPerAnalystTotal: 3, epsilonGlobalTotal: 100_000 });
+    const analyst = `lifetime-${crypto.randomUUID()}`;
+    const release = (month: number, groupBy: string) =>
+      releaseStatistics(t.db.db, { analyst, query: { table: 'candidates', groupBy, filter: { analyst } }, sensitivity: 1, budget, now: new Date(Date.UTC(2997, month, 2)), count: async () => [{ key: ['a'], count: 100 }] });
+    await release(0, 'PREFECTURE');
+    const second = await release(0, 'AGE_BAND');
+    expect(second.standing).toMatchObject({ epsilonRemaining: 0, resetsAt: new Date(Date.UTC(2997, 1, 1)) });
+    const third = await release(1, 'PREFECTURE');
+    expect(third.standing).toMatchObject({ epsilonSpent: 1, epsilonRemaining: 0, resetsAt: null });
+    await expect(release(1, 'SKILL')).rejects.toMatchObject({ code: 'PRIVACY_BUDGET_EXHAUSTED', details: { epsilonRemaining: 0, resetsAt: null } });
+    await expect(release(7, 'SKILL')).rejects.toMatchObject({ code: 'PRIVACY_BUDGET_EXHAUSTED', details: { resetsAt: null } });
+    const [total] = await t.db.db.select().from(privacyBudgets).where(and(eq(privacyBudgets.owner, analystBudgetOwner(analyst)), eq(privacyBudgets.period, 'total')));
+    expect(total!.epsilonSpentMilli).toBe(3000);
   });
 
   it('refunds a failed release: nothing is charged or stored', async () => {
@@ -370,6 +425,59 @@ describe('the privacy budget', () => {
   });
 });
 
+describe('every release is in the access log with its ε', () => {
+  it('writes one STATISTICS_RELEASE row per released table before the answer leaves, ε 0 for a stored answer, and no count, coordinate or subject', async () => {
+    const analyst = `logged-${crypto.randomUUID()}`;
+    const token = await t.token({ role: 'analyst', sub: analyst });
+    const both = `query Both { candidateStatistics(groupBy: PREFECTURE, filter: { nationalityGroup: "FOREIGN" }) { releaseId epsilonCharged cells { count } }
+      applicationFunnel(groupBy: MONTH) { releaseId epsilonCharged } }`;
+    const first = await t.query(both, { token });
+    expect(first.body.errors).toBeUndefined();
+    // Subgraph extensions are the gateway's: the client sees none.
+    expect(JSON.stringify(first.body.extensions ?? {})).not.toContain('statisticsReleases');
+    const again = await t.query(both, { token });
+    expect(again.body.data!.candidateStatistics.epsilonCharged).toBe(0);
+    const rows = await t.db.db
+      .select()
+      .from(accessLog)
+      .where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)))
+      .orderBy(accessLog.occurredAt, accessLog.seq);
+    expect(rows).toHaveLength(4);
+    const bySubgraph = (r: (typeof rows)[number]) => r.detail.subgraph as string;
+    const answers = [first, again].flatMap((res) => [
+      { subgraph: 'users', ...res.body.data!.candidateStatistics },
+      { subgraph: 'employers', ...res.body.data!.applicationFunnel },
+    ]);
+    const logged = rows.map((r) => ({ subgraph: bySubgraph(r), releaseId: r.detail.releaseId, epsilonCharged: r.detail.epsilonCharged, reused: r.detail.reused }));
+    for (const answer of answers) {
+      expect(logged).toContainEqual({ subgraph: answer.subgraph, releaseId: answer.releaseId, epsilonCharged: answer.epsilonCharged, reused: answer.epsilonCharged === 0 });
+    }
+    for (const row of rows) {
+      expect(row).toMatchObject({ role: 'analyst', purpose: 'ANALYTICS', outcome: 'RELEASED', operationName: 'Both', released: [], subjects: [], masked: [], withheld: {} });
+      expect(row.detail).toMatchObject({ epsilon: 1, period: expect.stringMatching(/^\d{4}-\d{2}$/), queryKey: expect.any(String) });
+      // The record names the release, never a count.
+      expect(Object.keys(row.detail).sort()).toEqual(['epsilon', 'epsilonCharged', 'period', 'queryKey', 'releaseId', 'reused', 'subgraph']);
+    }
+    // The same request id as the answer's header would carry: both releases of one request share it.
+    expect(new Set(rows.map((r) => r.requestId)).size).toBe(2);
+  });
+
+  it('logs nothing for a refused release (spent budget) and charges nothing', async () => {
+    const analyst = `spent-${crypto.randomUUID()}`;
+    const token = await t.token({ role: 'analyst', sub: analyst });
+    const months = [...domainOf(CANDIDATE_DIMENSIONS.REGISTRATION_MONTH, new Date())];
+    for (let i = 0; i < 10; i++) {
+      const res = await t.query(TABLE, { token, variables: { g: 'PREFECTURE', f: { registrationMonth: months[i] } } });
+      expect(res.body.errors).toBeUndefined();
+    }
+    const refused = await t.query(TABLE, { token, variables: { g: 'PREFECTURE', f: { registrationMonth: months[10] } } });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('PRIVACY_BUDGET_EXHAUSTED');
+    const rows = await t.db.db.select().from(accessLog).where(and(eq(accessLog.event, 'STATISTICS_RELEASE'), eq(accessLog.callerSub, analyst)));
+    expect(rows).toHaveLength(10);
+    expect(rows.reduce((s, r) => s + (r.detail.epsilonCharged as number), 0)).toBe(10);
+  });
+});
+
 describe('who reaches statistics', () => {
   it('no other role or purpose reaches a statistics field; strict mode rejects it', async () => {
     const callers = [
@@ -382,10 +490,17 @@ describe('who reaches statistics', () => {
     for (const c of callers) {
       const token = await t.token({ role: c.role, org: 'org' in c ? c.org : null });
       const options = { token, purpose: c.purpose, headers: 'headers' in c ? { ...c.headers } : {} };
-      const res = await t.query('{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } privacyBudget { epsilonSpent } }', options);
-      expect(res.body.data, c.role).toEqual({ candidateStatistics: null, privacyBudget: null });
+      const res = await t.query(
+        `{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } privacyBudget { epsilonSpent }
+           applicationFunnel(groupBy: MONTH) { cells { count } } jobPostingStatistics { cells { count } } campaignReach(groupBy: CHANNEL) { cells { count } } }`,
+        options,
+      );
+      expect(res.body.data, c.role).toEqual({ candidateStatistics: null, privacyBudget: null, applicationFunnel: null, jobPostingStatistics: null, campaignReach: null });
       expect(res.body.errors?.map((e) => [e.extensions?.code, e.extensions?.coordinate]).sort(), c.role).toEqual([
+        ['PII_REDACTED', 'Query.applicationFunnel'],
+        ['PII_REDACTED', 'Query.campaignReach'],
         ['PII_REDACTED', 'Query.candidateStatistics'],
+        ['PII_REDACTED', 'Query.jobPostingStatistics'],
         ['PII_REDACTED', 'Query.privacyBudget'],
       ]);
       const strict = await t.query('{ candidateStatistics(groupBy: PREFECTURE) { cells { count } } }', { ...options, headers: { ...options.headers, 'x-privacy-mode': 'strict' } });

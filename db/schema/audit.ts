@@ -2,8 +2,8 @@ import { bigint, boolean, index, integer, jsonb, primaryKey, text, timestamp, uu
 import { privacySchema } from './privacy.ts';
 
 /**
- * The kinds of privacy event the access log holds. Field access is written today; the data-subject requests,
- * consent changes and statistics releases of later issues go through the same writer and chain.
+ * The kinds of privacy event the access log holds: field access, statistics releases (with their ε), data-subject
+ * requests and consent changes, all through the same writer and chain.
  */
 export const AUDIT_EVENTS = ['FIELD_ACCESS', 'DATA_SUBJECT_REQUEST', 'CONSENT_CHANGE', 'STATISTICS_RELEASE'] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -115,5 +115,10 @@ export const retentionLog = privacySchema.table(
     /** True when the rows were anonymised rather than deleted. */
     anonymised: boolean('anonymised').notNull().default(false),
   },
-  (t) => [index('retention_log_run_idx').on(t.runId), index('retention_log_subject_idx').on(t.subjectId)],
+  (t) => [
+    index('retention_log_run_idx').on(t.runId),
+    index('retention_log_subject_idx').on(t.subjectId),
+    // The schedule's "when did this owner last sweep" reads the latest RUN row of an owner.
+    index('retention_log_owner_rule_idx').on(t.owner, t.rule, t.ranAt),
+  ],
 );

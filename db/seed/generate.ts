@@ -624,7 +624,9 @@ export class SeedGenerator {
       : rng.chance(0.5)
         ? `${category.name}分野で約${years}年の実務経験があります。${a}や${b}を活かし、${goal}。`
         : `直近では${lastTitle}として勤務し、${rng.pick(WORK_ACHIEVEMENTS)}。今後は、${goal}。`;
-    batch.resumes.push({ candidateId: id, summary, skills: skillList, updatedAt: new Date(rng.time(createdAt, nowMs - 60_000)) });
+    // The portal keeps a CV a year from its receipt (retention), so every seeded CV was received within the last 330 days.
+    const receivedAt = new Date(rng.time(Math.max(createdAt, nowMs - 330 * DAY_MS), nowMs - 60_000));
+    batch.resumes.push({ candidateId: id, summary, skills: skillList, receivedAt, updatedAt: receivedAt });
   }
 
   /** Picks the jobs, writes the applications; returns the first and last application time per employer. */

@@ -1,7 +1,8 @@
 /**
  * The privacy budget's rules as data and pure functions: ε per release, per analyst per period, and a global cap
- * per period across all analysts (analysts can share results). ε is counted in thousandths, as integers, so
- * budgets add up exactly. The store that applies these rules in one transaction is ledger/budget.ts.
+ * per period across all analysts (analysts can share results); and, since a budget refreshed every month over the
+ * same rows would let ε add up without bound, a cumulative cap per analyst and for everyone over all periods that
+ * never resets. ε is counted in thousandths, as integers, so budgets add up exactly. The store that applies these rules in one transaction is ledger/budget.ts.
  */
 import { createHash } from 'node:crypto';
 
@@ -16,6 +17,10 @@ export const DEFAULT_BUDGET = {
   epsilonPerAnalystPerPeriod: 10,
   /** ε all analysts together may spend per period. */
   epsilonGlobalPerPeriod: 50,
+  /** ε one analyst may spend over all periods together (never resets). */
+  epsilonPerAnalystTotal: 120,
+  /** ε all analysts together may spend over all periods together (never resets). */
+  epsilonGlobalTotal: 600,
 } as const;
 
 export type BudgetOptions = Partial<Record<keyof typeof DEFAULT_BUDGET, number>>;
@@ -25,6 +30,9 @@ export interface Budget {
   perQueryMilli: number;
   perAnalystMilli: number;
   globalMilli: number;
+  /** Cumulative caps over every period. */
+  totalPerAnalystMilli: number;
+  totalGlobalMilli: number;
 }
 
 /** ε in thousandths; refuses anything that is not a positive multiple of 0.001. */
@@ -47,9 +55,14 @@ export function normalizeBudget(options: BudgetOptions = {}): Budget {
     perQueryMilli: toMilliEpsilon(o.epsilonPerQuery, 'STATISTICS_EPSILON_PER_QUERY'),
     perAnalystMilli: toMilliEpsilon(o.epsilonPerAnalystPerPeriod, 'STATISTICS_EPSILON_PER_ANALYST_MONTH'),
     globalMilli: toMilliEpsilon(o.epsilonGlobalPerPeriod, 'STATISTICS_EPSILON_GLOBAL_MONTH'),
+    totalPerAnalystMilli: toMilliEpsilon(o.epsilonPerAnalystTotal, 'STATISTICS_EPSILON_PER_ANALYST_TOTAL'),
+    totalGlobalMilli: toMilliEpsilon(o.epsilonGlobalTotal, 'STATISTICS_EPSILON_GLOBAL_TOTAL'),
   };
   if (budget.perQueryMilli > budget.perAnalystMilli) throw new RangeError('STATISTICS_EPSILON_PER_QUERY must not exceed STATISTICS_EPSILON_PER_ANALYST_MONTH.');
   if (budget.perAnalystMilli > budget.globalMilli) throw new RangeError('STATISTICS_EPSILON_PER_ANALYST_MONTH must not exceed STATISTICS_EPSILON_GLOBAL_MONTH.');
+  if (budget.perAnalystMilli > budget.totalPerAnalystMilli) throw new RangeError('STATISTICS_EPSILON_PER_ANALYST_MONTH must not exceed STATISTICS_EPSILON_PER_ANALYST_TOTAL.');
+  if (budget.globalMilli > budget.totalGlobalMilli) throw new RangeError('STATISTICS_EPSILON_GLOBAL_MONTH must not exceed STATISTICS_EPSILON_GLOBAL_TOTAL.');
+  if (budget.totalPerAnalystMilli > budget.totalGlobalMilli) throw new RangeError('STATISTICS_EPSILON_PER_ANALYST_TOTAL must not exceed STATISTICS_EPSILON_GLOBAL_TOTAL.');
   return budget;
 }
 
@@ -67,15 +80,38 @@ export function budgetPeriod(now: Date): BudgetPeriod {
   return { period: startsAt.toISOString().slice(0, 7), startsAt, resetsAt };
 }
 
-/** What one analyst and everyone have spent in the period, in thousandths. */
+/** The period key of the cumulative rows (every period together). */
+export const TOTAL_PERIOD = 'total';
+
+/** What one analyst and everyone have spent in the period and over all periods, in thousandths. */
 export interface Spent {
   analystMilli: number;
   globalMilli: number;
+  analystTotalMilli: number;
+  globalTotalMilli: number;
 }
 
-/** An analyst's standing: spent, and what remains of both the analyst's and the global budget (the smaller). */
-export function remainingMilli(spent: Spent, budget: Budget): number {
+/** What remains of the period's budgets (the analyst's and the global one, the smaller). */
+export function periodRemainingMilli(spent: Spent, budget: Budget): number {
   return Math.max(0, Math.min(budget.perAnalystMilli - spent.analystMilli, budget.globalMilli - spent.globalMilli));
+}
+
+/** What remains of the cumulative caps (the analyst's and the global one, the smaller). */
+export function totalRemainingMilli(spent: Spent, budget: Budget): number {
+  return Math.max(0, Math.min(budget.totalPerAnalystMilli - spent.analystTotalMilli, budget.totalGlobalMilli - spent.globalTotalMilli));
+}
+
+/** An analyst's standing: what remains of all four budgets (the smallest). */
+export function remainingMilli(spent: Spent, budget: Budget): number {
+  return Math.min(periodRemainingMilli(spent, budget), totalRemainingMilli(spent, budget));
+}
+
+/**
+ * When the analyst's budget next grows: the period's end, or null when a cumulative cap is what binds (it never
+ * resets, so the next period brings nothing).
+ */
+export function nextReset(spent: Spent, budget: Budget, periodEnd: Date): Date | null {
+  return totalRemainingMilli(spent, budget) <= periodRemainingMilli(spent, budget) && totalRemainingMilli(spent, budget) < budget.perQueryMilli ? null : periodEnd;
 }
 
 export type ChargeDecision = { kind: 'charge'; costMilli: number } | { kind: 'exhausted'; remainingMilli: number };

@@ -61,6 +61,11 @@ export const CONTRIBUTION_BOUNDS = {
   applicationsPerCandidate: 5,
   /** Campaign deliveries counted per candidate in one reach table, newest first (each counts as sent, and opened if so). */
   deliveriesPerCandidate: 3,
+  /**
+   * Cells one job posting counts in: one (its category × its prefecture). Postings hold no personal data; their
+   * counts carry the same noise and suppression as every released number, with the posting as the unit.
+   */
+  cellsPerPosting: 1,
 } as const;
 
 export const STATISTICS_SOURCES: readonly SeedClause[] = [

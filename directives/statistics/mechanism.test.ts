@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedByteStream } from './byte-stream.testing.ts';
-import { budgetPeriod, canonicalQuery, decideCharge, normalizeBudget, remainingMilli, toMilliEpsilon } from './accountant.ts';
+import { budgetPeriod, canonicalQuery, decideCharge, nextReset, normalizeBudget, remainingMilli, toMilliEpsilon } from './accountant.ts';
 import { CANDIDATE_DIMENSIONS, domainOf, monthDomain, PREFECTURE_DOMAIN } from './domains.ts';
 import { expectedAbsoluteError, releaseCounts, SUPPRESSION_THRESHOLD } from './mechanism.ts';
 import { createExactRandom } from './sampler.ts';
@@ -63,11 +63,30 @@ describe('the domains', () => {
 describe('the accountant', () => {
   const budget = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 3, epsilonGlobalPerPeriod: 5 });
 
+  const spent = (analystMilli: number, globalMilli: number, analystTotalMilli = analystMilli, globalTotalMilli = globalMilli) => ({ analystMilli, globalMilli, analystTotalMilli, globalTotalMilli });
+
   it('charges only what fits both the analyst’s and the global budget', () => {
-    expect(decideCharge({ analystMilli: 2000, globalMilli: 2000 }, 1000, budget)).toEqual({ kind: 'charge', costMilli: 1000 });
-    expect(decideCharge({ analystMilli: 2500, globalMilli: 2500 }, 1000, budget)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
-    expect(decideCharge({ analystMilli: 0, globalMilli: 4500 }, 1000, budget)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
-    expect(remainingMilli({ analystMilli: 9000, globalMilli: 9000 }, budget)).toBe(0);
+    expect(decideCharge(spent(2000, 2000), 1000, budget)).toEqual({ kind: 'charge', costMilli: 1000 });
+    expect(decideCharge(spent(2500, 2500), 1000, budget)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
+    expect(decideCharge(spent(0, 4500), 1000, budget)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
+    expect(remainingMilli(spent(9000, 9000), budget)).toBe(0);
+  });
+
+  it('bounds ε over every period: the cumulative caps never reset, so a fresh month over the same rows adds nothing once they are spent', () => {
+    const capped = normalizeBudget({ epsilonPerQuery: 1, epsilonPerAnalystPerPeriod: 3, epsilonGlobalPerPeriod: 5, epsilonPerAnalystTotal: 7, epsilonGlobalTotal: 9 });
+    const periodEnd = new Date('2027-01-01T00:00:00Z');
+    // A new month: nothing spent in it, but 6.5 of the analyst's 7 over all months.
+    expect(decideCharge(spent(0, 0, 6500, 6500), 1000, capped)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
+    expect(nextReset(spent(0, 0, 6500, 6500), capped, periodEnd)).toBeNull();
+    // Everyone's cap binds another analyst too.
+    expect(decideCharge(spent(0, 0, 0, 8500), 1000, capped)).toEqual({ kind: 'exhausted', remainingMilli: 500 });
+    // While the period's budget binds, it resets at the period's end.
+    expect(decideCharge(spent(3000, 3000, 3000, 3000), 1000, capped)).toEqual({ kind: 'exhausted', remainingMilli: 0 });
+    expect(nextReset(spent(3000, 3000, 3000, 3000), capped, periodEnd)).toEqual(periodEnd);
+    expect(remainingMilli(spent(1000, 1000, 6000, 6000), capped)).toBe(1000);
+    expect(() => normalizeBudget({ epsilonPerAnalystPerPeriod: 10, epsilonPerAnalystTotal: 5 })).toThrow(/STATISTICS_EPSILON_PER_ANALYST_TOTAL/);
+    expect(() => normalizeBudget({ epsilonGlobalPerPeriod: 50, epsilonGlobalTotal: 40 })).toThrow(/STATISTICS_EPSILON_GLOBAL_TOTAL/);
+    expect(() => normalizeBudget({ epsilonPerAnalystTotal: 700, epsilonGlobalTotal: 600 })).toThrow(/STATISTICS_EPSILON_PER_ANALYST_TOTAL must not exceed/);
   });
 
   it('counts ε in exact thousandths and refuses bad settings, naming them', () => {

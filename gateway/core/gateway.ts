@@ -120,6 +120,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
 
   const fetchHooks = plugins.filter((p) => p.onSubgraphFetch).map((p) => p.onSubgraphFetch!.bind(p));
   const responseHooks = plugins.filter((p) => p.onSubgraphResponse).map((p) => p.onSubgraphResponse!.bind(p));
+  const extensionHooks = plugins.filter((p) => p.onSubgraphExtensions).map((p) => p.onSubgraphExtensions!.bind(p));
   const transport = createSubgraphFetcher({
     connections: options.subgraphConnections,
     ...(options.subgraphCa ? { ca: options.subgraphCa } : {}),
@@ -152,6 +153,17 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Run
         async willSendRequest({ request, context }) {
           for (const hook of subgraphHooks) await hook({ subgraph: name, request, context: context as GatewayContext });
         },
+        ...(extensionHooks.length > 0
+          ? {
+              async didReceiveResponse({ response, context }) {
+                const extensions = response.extensions;
+                if (extensions && typeof extensions === 'object') {
+                  for (const hook of extensionHooks) hook({ subgraph: name, extensions, context: context as GatewayContext });
+                }
+                return response;
+              },
+            }
+          : {}),
       }),
   });
 

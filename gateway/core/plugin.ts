@@ -57,6 +57,13 @@ export interface GatewayRuntime {
 }
 
 /** One finished subgraph call: how long it took and whether it failed (network error or HTTP status >= 400). */
+/** The `extensions` of a subgraph's answer (never passed on to the client), for the plugin that reads one of them. */
+export interface SubgraphExtensions {
+  readonly subgraph: string;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  readonly context: GatewayContext;
+}
+
 export interface SubgraphResult {
   readonly subgraph: string;
   readonly durationMs: number;
@@ -88,6 +95,8 @@ export interface GatewayPlugin {
   onSubgraphFetch?(fetch: SubgraphFetch): void;
   /** Runs when a subgraph call has answered or failed (e.g. to measure it); synchronous. */
   onSubgraphResponse?(result: SubgraphResult): void;
+  /** Runs when a subgraph's answer carries `extensions` (e.g. the statistics it released); synchronous. */
+  onSubgraphExtensions?(answer: SubgraphExtensions): void;
   /** Extra Apollo Server plugins (response formatting, …). */
   apolloPlugins?(): ApolloServerPlugin<GatewayContext>[];
   /** Extra HTTP routes and hooks beside `/graphql` (health, metrics, pages). */

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -17,6 +17,7 @@ import type { SubgraphContext, SubgraphDefinition } from './context.ts';
 import { serveGraphQL, type ServedGraphQL } from './http.ts';
 import { maskInternalErrors } from './errors.ts';
 import { statisticsBudgetFromEnv, type Budget } from './statistics.ts';
+import { startRetentionSchedule, type RetentionScheduleOptions } from './retention.ts';
 
 export interface StartSubgraphOptions {
   db: Database;
@@ -32,6 +33,8 @@ export interface StartSubgraphOptions {
   statisticsBudget?: Budget;
   /** Serve over TLS with this PEM key and certificate (chain): personal data then never crosses the hop in clear. */
   tls?: { key: string; cert: string };
+  /** Sweep the subgraph's retention rules on this schedule (off when absent or the interval is 0). */
+  retention?: RetentionScheduleOptions;
 }
 
 /** Builds a subgraph's executable schema with the privacy deny wrapper applied. */
@@ -39,6 +42,24 @@ export function buildPrivacySubgraphSchema(definition: SubgraphDefinition): Grap
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> });
   return usePrivacyDenials<SubgraphContext>(schema, definition.typeDefs, (ctx) => ctx.caller);
 }
+
+/**
+ * Tells the gateway which statistics a request released (ids, ε, period; never a count), in the response's
+ * `extensions.statisticsReleases`: the gateway records each in the access log before the answer leaves, and does
+ * not pass subgraph extensions on to the client.
+ */
+const reportStatisticsReleases: ApolloServerPlugin<SubgraphContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const releases = contextValue.statisticsReleases;
+        if (!releases || releases.length === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, statisticsReleases: releases };
+      },
+    };
+  },
+};
 
 /**
  * Starts one subgraph over HTTP; every request, `_service` and `_entities` included, needs the gateway's assertion, bound to that request.
@@ -58,10 +79,15 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     formatError: maskInternalErrors,
     // No cache hints: answers hold personal data and are never cacheable. Without this plugin Apollo Server
     // also stops wrapping every field resolver for instrumentation.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      reportStatisticsReleases,
+    ],
   });
   await server.start();
-  return serveGraphQL(server, {
+  const served = await serveGraphQL(server, {
     name: definition.name,
     ...(options.tls ? { tls: options.tls } : {}),
     port: options.port ?? 0,
@@ -81,4 +107,20 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
       }
     },
   });
+  const retention =
+    definition.retention && options.retention && options.retention.intervalMs > 0
+      ? startRetentionSchedule(options.db, definition.retention, options.retention)
+      : undefined;
+  return {
+    url: served.url,
+    port: served.port,
+    get requestCount() {
+      return served.requestCount;
+    },
+    // The schedule stops first: no sweep starts on a closing server.
+    close: async () => {
+      await retention?.close();
+      await served.close();
+    },
+  };
 }

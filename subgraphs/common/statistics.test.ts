@@ -5,12 +5,15 @@ const caller = (role: string, purpose: string) => ({ sub: 's', role, org: null, 
 
 describe('the statistics configuration', () => {
   it('reads the budget from the environment, defaults for what is unset', () => {
-    expect(statisticsBudgetFromEnv({})).toEqual({ perQueryMilli: 1000, perAnalystMilli: 10_000, globalMilli: 50_000 });
+    expect(statisticsBudgetFromEnv({})).toEqual({ perQueryMilli: 1000, perAnalystMilli: 10_000, globalMilli: 50_000, totalPerAnalystMilli: 120_000, totalGlobalMilli: 600_000 });
     expect(statisticsBudgetFromEnv({ STATISTICS_EPSILON_PER_QUERY: '0.25', STATISTICS_EPSILON_PER_ANALYST_MONTH: '2', STATISTICS_EPSILON_GLOBAL_MONTH: '' })).toEqual({
       perQueryMilli: 250,
       perAnalystMilli: 2000,
       globalMilli: 50_000,
+      totalPerAnalystMilli: 120_000,
+      totalGlobalMilli: 600_000,
     });
+    expect(statisticsBudgetFromEnv({ STATISTICS_EPSILON_PER_ANALYST_TOTAL: '30', STATISTICS_EPSILON_GLOBAL_TOTAL: '100' })).toMatchObject({ totalPerAnalystMilli: 30_000, totalGlobalMilli: 100_000 });
   });
 
   it.each([
@@ -18,6 +21,8 @@ describe('the statistics configuration', () => {
     [{ STATISTICS_EPSILON_PER_QUERY: '0' }, /STATISTICS_EPSILON_PER_QUERY/],
     [{ STATISTICS_EPSILON_PER_ANALYST_MONTH: '0.0001' }, /STATISTICS_EPSILON_PER_ANALYST_MONTH/],
     [{ STATISTICS_EPSILON_GLOBAL_MONTH: '5' }, /STATISTICS_EPSILON_GLOBAL_MONTH/],
+    [{ STATISTICS_EPSILON_PER_ANALYST_TOTAL: '5' }, /STATISTICS_EPSILON_PER_ANALYST_TOTAL/],
+    [{ STATISTICS_EPSILON_GLOBAL_TOTAL: 'lots' }, /STATISTICS_EPSILON_GLOBAL_TOTAL/],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => statisticsBudgetFromEnv(env)).toThrow(message);
   });

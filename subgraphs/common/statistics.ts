@@ -10,6 +10,7 @@ import { ServiceError } from '../../directives/errors.ts';
 import { normalizeBudget, type Budget, type BudgetOptions } from '../../directives/statistics/accountant.ts';
 import { SUPPRESSION_THRESHOLD, expectedAbsoluteError, type TrueCell } from '../../directives/statistics/mechanism.ts';
 import type { ReleaseResult } from '../../ledger/budget.ts';
+import type { SubgraphContext } from './context.ts';
 
 /** The budget from the environment (README Configuration); a bad value refuses to start, naming the variable. */
 export function statisticsBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
@@ -24,6 +25,8 @@ export function statisticsBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): B
     epsilonPerQuery: read('STATISTICS_EPSILON_PER_QUERY'),
     epsilonPerAnalystPerPeriod: read('STATISTICS_EPSILON_PER_ANALYST_MONTH'),
     epsilonGlobalPerPeriod: read('STATISTICS_EPSILON_GLOBAL_MONTH'),
+    epsilonPerAnalystTotal: read('STATISTICS_EPSILON_PER_ANALYST_TOTAL'),
+    epsilonGlobalTotal: read('STATISTICS_EPSILON_GLOBAL_TOTAL'),
   };
   return normalizeBudget(options);
 }
@@ -50,8 +53,16 @@ export function checkFilterValue(name: string, value: string | null | undefined,
 }
 
 /** A released table as the GraphQL type `StatisticsTable`. */
-export function statisticsTable(dimensions: readonly string[], sensitivity: number, result: ReleaseResult) {
+export function statisticsTable(dimensions: readonly string[], sensitivity: number, result: ReleaseResult, ctx: Pick<SubgraphContext, 'statisticsReleases'>) {
   const epsilon = result.release.answerEpsilon;
+  (ctx.statisticsReleases ??= []).push({
+    releaseId: String(result.release.releaseId),
+    queryKey: result.release.queryKey,
+    epsilonCharged: result.release.epsilon,
+    epsilon,
+    period: result.release.period,
+    reused: result.release.reused,
+  });
   return {
     dimensions,
     cells: result.cells.map((c) => ({ group: c.key, count: c.count, suppressed: c.suppressed })),

@@ -2,7 +2,8 @@
  * The application funnel for analysts: applications counted by status × job category, prefecture (the job's) or
  * month (the application's), by one GROUP BY in PostgreSQL over this subgraph's own rows. Only applications of
  * active candidates count, and at most CONTRIBUTION_BOUNDS.applicationsPerCandidate of each candidate's (newest
- * first, after the filter), so one candidate reaches at most that many cells (the sensitivity).
+ * first, after the filter), so one candidate reaches at most that many cells (the sensitivity). And open job postings
+ * by category × prefecture, each posting in one cell.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
@@ -12,6 +13,8 @@ import {
   APPLICATION_STATUS_DOMAIN,
   CONTRIBUTION_BOUNDS,
   FUNNEL_DIMENSIONS,
+  JOB_CATEGORY_DOMAIN,
+  PREFECTURE_DOMAIN,
   domainOf,
   type FunnelDimension,
 } from '../../directives/statistics/domains.ts';
@@ -53,6 +56,21 @@ export async function countApplications(db: Pick<Database, 'execute'>, groupBy: 
   return new Map(rows.map((r) => [`${r.status}\u0000${r.g}`, Number(r.n)]));
 }
 
+export interface JobPostingFilter {
+  jobCategory?: string | null;
+  prefecture?: string | null;
+}
+
+/** True counts of open postings per (category, prefecture), keyed by the two values joined with NUL. Exported for tests. */
+export async function countJobPostings(db: Pick<Database, 'execute'>, filter: JobPostingFilter): Promise<Map<string, number>> {
+  const conditions: SQL[] = [sql`j.status = 'OPEN'`];
+  if (filter.jobCategory != null) conditions.push(sql`j.category = ${filter.jobCategory}`);
+  if (filter.prefecture != null) conditions.push(sql`j.prefecture = ${filter.prefecture}`);
+  const query = sql`select j.category as c, j.prefecture as p, count(*)::int as n from employers.jobs j where ${sql.join(conditions, sql` and `)} group by 1, 2`;
+  const rows = rowsOf<{ c: string; p: string; n: number }>(await db.execute(query));
+  return new Map(rows.map((r) => [`${r.c}\u0000${r.p}`, Number(r.n)]));
+}
+
 export const funnelStatisticsResolvers: GraphQLResolverMap<SubgraphContext> = {
   Query: {
     applicationFunnel: async (_parent, args: { groupBy: FunnelDimension; filter?: ApplicationFunnelFilter | null }, ctx: SubgraphContext) => {
@@ -73,7 +91,24 @@ export const funnelStatisticsResolvers: GraphQLResolverMap<SubgraphContext> = {
         now,
         count: async (tx) => knownDomainCells([APPLICATION_STATUS_DOMAIN, domainOf(dimension, now)], await countApplications(tx, args.groupBy, filter)),
       });
-      return statisticsTable(['STATUS', args.groupBy], sensitivity, result);
+      return statisticsTable(['STATUS', args.groupBy], sensitivity, result, ctx);
+    },
+    jobPostingStatistics: async (_parent, args: { filter?: JobPostingFilter | null }, ctx: SubgraphContext) => {
+      if (!mayReceiveStatistics(ctx.caller)) return null;
+      const now = new Date();
+      const filter = args.filter ?? {};
+      checkFilterValue('jobCategory', filter.jobCategory, JOB_CATEGORY_DOMAIN);
+      checkFilterValue('prefecture', filter.prefecture, PREFECTURE_DOMAIN);
+      const sensitivity = CONTRIBUTION_BOUNDS.cellsPerPosting;
+      const result = await releaseStatistics(ctx.db, {
+        analyst: ctx.caller.sub,
+        query: { table: 'job_postings', groupBy: 'JOB_CATEGORY,PREFECTURE', filter: { ...filter } },
+        sensitivity,
+        budget: ctx.statisticsBudget ?? normalizeBudget(),
+        now,
+        count: async (tx) => knownDomainCells([JOB_CATEGORY_DOMAIN, PREFECTURE_DOMAIN], await countJobPostings(tx, filter)),
+      });
+      return statisticsTable(['JOB_CATEGORY', 'PREFECTURE'], sensitivity, result, ctx);
     },
   },
 };

@@ -69,7 +69,7 @@ export const campaignStatisticsResolvers: GraphQLResolverMap<SubgraphContext> = 
         now,
         count: async (tx) => knownDomainCells([CAMPAIGN_OUTCOME_DOMAIN, domainOf(dimension, now)], await countCampaignReach(tx, args.groupBy, filter)),
       });
-      return statisticsTable(['OUTCOME', args.groupBy], CAMPAIGN_REACH_SENSITIVITY, result);
+      return statisticsTable(['OUTCOME', args.groupBy], CAMPAIGN_REACH_SENSITIVITY, result, ctx);
     },
   },
 };

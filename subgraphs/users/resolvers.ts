@@ -10,6 +10,7 @@ import { EVERYTHING, candidatesWithParts, selectedCandidate, type CandidateSelec
 import type { GraphQLResolveInfo } from 'graphql';
 import { usersDataSubjectResolvers } from './data-subject.ts';
 import { accountabilityResolvers } from './accountability.ts';
+import { legalHoldResolvers } from './holds.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
 import { updateMyProfile } from './correction.ts';
 import { changeRestriction, type RestrictionArgs } from './restriction.ts';
@@ -110,6 +111,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       return row ? { __typename: 'Candidate', ...row } : null;
     },
     ...accountabilityResolvers.Query,
+    ...legalHoldResolvers.Query,
   },
   Mutation: {
     _dataSubjectErase: usersDataSubjectResolvers.Mutation._dataSubjectErase,
@@ -119,6 +121,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     updateMyProfile: (_parent, args: Parameters<typeof updateMyProfile>[1], ctx: SubgraphContext) => updateMyProfile(ctx, args),
     restrictProcessing: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'RESTRICT', args),
     liftRestriction: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'LIFT', args),
+    ...legalHoldResolvers.Mutation,
   },
   Node: {
     __resolveType: (parent: { __typename?: string }) => parent.__typename ?? 'Candidate',
@@ -141,6 +144,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
   DataSubjectRequest: dataSubjectRequestResolvers,
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
   AccessLogEntry: accountabilityResolvers.AccessLogEntry,
+  LegalHold: legalHoldResolvers.LegalHold,
   ...consentTypeResolvers,
   ResidenceCard: {
     number: (parent: ResidenceCardRow) => parent.cardNumber,

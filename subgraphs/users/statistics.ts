@@ -146,12 +146,12 @@ export const candidateStatisticsResolvers: GraphQLResolverMap<SubgraphContext> =
           return knownDomainCells([domainOf(dimension, now)], counts);
         },
       });
-      return statisticsTable([args.groupBy], sensitivity, result);
+      return statisticsTable([args.groupBy], sensitivity, result, ctx);
     },
     privacyBudget: async (_parent, _args, ctx: SubgraphContext) => {
       if (!mayReceiveStatistics(ctx.caller)) return null;
       const standing = await readBudgetStanding(ctx.db, ctx.caller.sub, ctx.statisticsBudget ?? normalizeBudget());
-      return { ...standing, resetsAt: standing.resetsAt.toISOString() };
+      return { ...standing, resetsAt: standing.resetsAt?.toISOString() ?? null };
     },
   },
 };

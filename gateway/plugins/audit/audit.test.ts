@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BoundCaller } from '../../../directives/caller.ts';
 import type { DisclosureSummary } from '../../../directives/enforce/response.ts';
 import { GatewayContext, type PrivacyOutcome } from '../../core/context.ts';
-import { accessEntry, provisionsOf } from './index.ts';
+import { accessEntry, provisionsOf, reportedReleases } from './index.ts';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -94,5 +94,20 @@ describe('provisionsOf', () => {
     ]);
     const support: BoundCaller = { ...employer, role: 'support', org: null, purpose: 'SUPPORT' };
     expect(provisionsOf(outcome({ released }), new GatewayContext('r', support, false), AT, undefined)).toEqual([]);
+  });
+});
+
+describe('the statistics a subgraph reports', () => {
+  const good = { releaseId: '7', queryKey: 'k', epsilonCharged: 1, epsilon: 1, period: '2026-12', reused: false };
+
+  it('reads well-formed reports, tagged with the subgraph', () => {
+    expect(reportedReleases('users', [good])).toEqual([{ subgraph: 'users', ...good }]);
+    expect(reportedReleases('users', [])).toEqual([]);
+  });
+
+  it('refuses a malformed report as a whole, so the answer is refused rather than released unrecorded', () => {
+    for (const bad of [null, {}, 'x', [null], [{ ...good, releaseId: 7 }], [{ ...good, epsilonCharged: Number.NaN }], [{ ...good, reused: 'no' }], [good, { ...good, period: 1 }]]) {
+      expect(reportedReleases('users', bad)).toBeNull();
+    }
   });
 });

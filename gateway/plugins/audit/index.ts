@@ -126,6 +126,77 @@ export function provisionsOf(privacy: PrivacyOutcome, context: GatewayContext, a
   return provisions;
 }
 
+/** A statistics release as a subgraph reports it (`extensions.statisticsReleases`): ids and ε, never a count. */
+export interface ReportedRelease {
+  subgraph: string;
+  releaseId: string;
+  queryKey: string;
+  epsilonCharged: number;
+  epsilon: number;
+  period: string;
+  reused: boolean;
+}
+
+/** The releases a subgraph reported, or null when the report is malformed (the answer is then refused). */
+export function reportedReleases(subgraph: string, value: unknown): ReportedRelease[] | null {
+  if (!Array.isArray(value)) return null;
+  const releases: ReportedRelease[] = [];
+  for (const item of value) {
+    if (typeof item !== 'object' || item === null) return null;
+    const r = item as Record<string, unknown>;
+    if (
+      typeof r.releaseId !== 'string' ||
+      typeof r.queryKey !== 'string' ||
+      typeof r.period !== 'string' ||
+      typeof r.reused !== 'boolean' ||
+      typeof r.epsilonCharged !== 'number' ||
+      typeof r.epsilon !== 'number' ||
+      !Number.isFinite(r.epsilonCharged) ||
+      !Number.isFinite(r.epsilon)
+    ) {
+      return null;
+    }
+    releases.push({ subgraph, releaseId: r.releaseId, queryKey: r.queryKey, epsilonCharged: r.epsilonCharged, epsilon: r.epsilon, period: r.period, reused: r.reused });
+  }
+  return releases;
+}
+
+/**
+ * The access-log entry of one statistics release: who asked, under which purpose, which release (its id in
+ * `privacy.statistics_releases`, the query's key, the period) and the ε it charged (0 for a stored answer returned
+ * again). No coordinate or subject: a release holds noisy counts only.
+ */
+export function releaseEntry(release: ReportedRelease, context: GatewayContext, operation: { documentHash: string | null; at: Date; operationName: string | null; operationType: string | null }): AuditEntry {
+  const { caller } = context;
+  return {
+    event: 'STATISTICS_RELEASE',
+    occurredAt: operation.at,
+    requestId: context.requestId,
+    callerSub: caller.sub,
+    role: caller.role,
+    org: caller.org,
+    purpose: caller.purpose,
+    legalBasis: caller.legalBasis,
+    operationName: operation.operationName,
+    operationType: operation.operationType,
+    documentHash: operation.documentHash,
+    outcome: 'RELEASED',
+    released: [],
+    masked: [],
+    withheld: {},
+    subjects: [],
+    detail: {
+      subgraph: release.subgraph,
+      releaseId: release.releaseId,
+      queryKey: release.queryKey,
+      period: release.period,
+      epsilonCharged: release.epsilonCharged,
+      epsilon: release.epsilon,
+      reused: release.reused,
+    },
+  };
+}
+
 /** Replaces a response with AUDIT_UNAVAILABLE (HTTP 503): nothing of what it held leaves. */
 function refuse(requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>): void {
   const error = toGraphQLError(new PrivacyError('AUDIT_UNAVAILABLE', 'The access log could not be written; nothing personal was released.'));
@@ -147,9 +218,29 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
   const now = options.now ?? (() => new Date());
   let index: PrivacyIndex | undefined;
 
+  // Statistics each request's subgraph calls released; `null` marks a malformed report (the answer is refused).
+  const releases = new WeakMap<GatewayContext, ReportedRelease[] | null>();
+
   const record = async (requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>) => {
     const context = requestContext.contextValue;
     const privacy = context.privacy;
+    const released = releases.get(context);
+    if (released !== undefined) {
+      releases.delete(context);
+      const operation = {
+        documentHash: requestContext.queryHash ?? null,
+        at: now(),
+        operationName: privacy?.operationName ?? requestContext.operationName ?? null,
+        operationType: privacy?.operationType ?? requestContext.operation?.operation ?? null,
+      };
+      try {
+        if (released === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A statistics release could not be recorded.');
+        await Promise.all(released.map((r) => writer.record(releaseEntry(r, context, operation), [])));
+      } catch {
+        refuse(requestContext);
+        return;
+      }
+    }
     if (!privacy) return;
     const at = now();
     const entry = accessEntry(privacy, context, { documentHash: requestContext.queryHash ?? null, at, index });
@@ -173,6 +264,12 @@ export function useAuditLog(options: AuditLogOptions): AuditLogPlugin {
     chainId: writer.chainId,
     onSchema({ coreSupergraphSdl }) {
       index = readPrivacyIndex(parse(coreSupergraphSdl)).index;
+    },
+    onSubgraphExtensions({ subgraph, extensions, context }) {
+      if (!('statisticsReleases' in extensions)) return;
+      const reported = reportedReleases(subgraph, extensions.statisticsReleases);
+      const earlier = releases.get(context);
+      releases.set(context, reported === null || earlier === null ? null : [...(earlier ?? []), ...reported]);
     },
     apolloPlugins: () => [apolloPlugin],
     routes(app) {

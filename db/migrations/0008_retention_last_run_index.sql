@@ -1,0 +1,1 @@
+CREATE INDEX "retention_log_owner_rule_idx" ON "privacy"."retention_log" USING btree ("owner","rule","ran_at");
