@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConsentGranted } from '../ledger/consent.ts';
+import { isConsentGranted, restrictionMarker } from '../ledger/consent.ts';
 import { decide, decideForSubject, subjectCheck, type ConsentRecord } from './decide.ts';
 import type { FieldClassification, FieldPolicy } from './policy.ts';
 import type { Purpose } from './purposes.ts';
@@ -116,6 +116,25 @@ describe('isConsentGranted', () => {
   it('needs a grant without recipient for subject-only purposes', () => {
     expect(isConsentGranted([grant('MARKETING', null)], 'MARKETING', null, NOW)).toBe(true);
     expect(isConsentGranted([withdrawn('MARKETING', null)], 'MARKETING', null, NOW)).toBe(false);
+  });
+});
+
+describe('restrictions (APPI Art. 35)', () => {
+  const caller = { sub: 'staff-1', org: null };
+  it('asks for a restriction check under a restrictable purpose without consent (SUPPORT) only', () => {
+    expect(subjectCheck(email, { purpose: 'SUPPORT' })).toEqual({ self: false, consent: null, restriction: 'SUPPORT' });
+    expect(subjectCheck(email, { purpose: 'FRAUD_PREVENTION' })).toBeNull();
+    expect(subjectCheck(email, { purpose: 'BILLING' })).toBeNull();
+    expect(subjectCheck(email, { purpose: 'LEGAL_OBLIGATION' })).toBeNull();
+  });
+  it('withholds as a missing consent would when the subject restricted the purpose, and fails closed on an unknown state', () => {
+    const check = subjectCheck(email, { purpose: 'SUPPORT' })!;
+    expect(decideForSubject(check, caller, 's1', [], NOW)).toEqual({ kind: 'allow' });
+    expect(decideForSubject(check, caller, 's1', [restrictionMarker('MARKETING')], NOW)).toEqual({ kind: 'allow' });
+    expect(decideForSubject(check, caller, 's1', [restrictionMarker('SUPPORT')], NOW)).toEqual({ kind: 'deny', code: 'CONSENT_REQUIRED', reason: 'RESTRICTED' });
+    expect(decideForSubject(check, caller, 's1', 'unknown', NOW)).toMatchObject({ kind: 'deny', code: 'CONSENT_REQUIRED' });
+    // A marker grants nothing: it never opens a consent purpose.
+    expect(isConsentGranted([restrictionMarker('MARKETING')], 'MARKETING', null, NOW)).toBe(false);
   });
 });
 

@@ -1,9 +1,9 @@
 import type { BoundCaller } from './caller.ts';
 import type { FieldClassification, FieldPolicy } from './policy.ts';
-import { PURPOSES, type ConsentPurpose, type MaskStrategy, type Purpose } from './purposes.ts';
+import { PURPOSES, RESTRICTABLE_WITHOUT_CONSENT, type ConsentPurpose, type MaskStrategy, type Purpose, type RestrictablePurpose } from './purposes.ts';
 import { roleMayHold, type Role } from './roles.ts';
 // The consent rule itself lives with the ledger (ledger/consent.ts); decisions here only apply it.
-import { isConsentGranted, type ConsentRecord } from '../ledger/consent.ts';
+import { isConsentGranted, isPurposeRestricted, type ConsentRecord } from '../ledger/consent.ts';
 
 export type { ConsentRecord };
 
@@ -16,7 +16,8 @@ export type DenyReason =
   | 'NOT_OWN_RECORD'
   | 'NO_SUBJECT'
   | 'NO_CONSENT'
-  | 'CONSENT_UNKNOWN';
+  | 'CONSENT_UNKNOWN'
+  | 'RESTRICTED';
 
 /** The outcome for one field: release it, release a masked form, or withhold it. */
 export type Decision =
@@ -57,7 +58,14 @@ export interface SubjectCheck {
   self: boolean;
   /** Consent the subject must have given (to the calling employer when `perRecipient`), or null. */
   consent: { purpose: ConsentPurpose; perRecipient: boolean } | null;
+  /**
+   * A restrictable purpose that needs no consent (SUPPORT): the subject must not have restricted it (APPI Art. 35).
+   * A consent purpose's restriction is part of its consent check (ledger/consent.ts), never a check of its own.
+   */
+  restriction?: RestrictablePurpose | null;
 }
+
+const RESTRICTABLE_ONLY: ReadonlySet<Purpose> = new Set(RESTRICTABLE_WITHOUT_CONSENT);
 
 /** The per-subject checks a field needs under the caller's purpose; null when none. */
 export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'purpose'>): SubjectCheck | null {
@@ -71,8 +79,9 @@ export function subjectCheck(policy: FieldPolicy, caller: Pick<BoundCaller, 'pur
         perRecipient: definition.consent === 'subject-and-recipient',
       }
     : null;
-  if (!self && !consent) return null;
-  return { self, consent };
+  const restriction = !definition.legalBasis && !consent && RESTRICTABLE_ONLY.has(caller.purpose) ? (caller.purpose as RestrictablePurpose) : null;
+  if (!self && !consent && !restriction) return null;
+  return restriction ? { self, consent, restriction } : { self, consent };
 }
 
 /**
@@ -91,8 +100,8 @@ export interface ConsentScope {
 export type ConsentLoader = (subjectIds: readonly string[], scope?: ConsentScope) => Promise<ReadonlyMap<string, readonly ConsentRecord[]>>;
 
 /**
- * Applies a field's per-subject checks. `consent` is the subject's consent state, or
- * `'unknown'` when it could not be loaded (which denies: privacy fails closed).
+ * Applies a field's per-subject checks. `consent` is the subject's consent state (with its restriction markers, see
+ * restrictionMarker), or `'unknown'` when it could not be loaded (which denies: privacy fails closed).
  */
 export function decideForSubject(
   check: SubjectCheck,
@@ -101,6 +110,9 @@ export function decideForSubject(
   consent: readonly ConsentRecord[] | 'unknown',
   now: Date,
 ): Decision {
+  // A value no subject is identified for cannot be one a subject restricted: a restriction alone lets it pass, as
+  // it passed before restrictions existed; the other checks still need a subject.
+  if (subjectId === null && !check.self && !check.consent) return ALLOW;
   if (subjectId === null) return deny('NO_SUBJECT', check.consent ? 'CONSENT_REQUIRED' : 'PII_REDACTED');
   if (check.self && subjectId !== caller.sub) return deny('NOT_OWN_RECORD');
   if (check.consent) {
@@ -111,6 +123,11 @@ export function decideForSubject(
     if (!isConsentGranted(consent, check.consent.purpose, recipient, now)) {
       return deny('NO_CONSENT', 'CONSENT_REQUIRED');
     }
+  }
+  if (check.restriction) {
+    if (consent === 'unknown') return deny('CONSENT_UNKNOWN', 'CONSENT_REQUIRED');
+    // Withheld as a withdrawn consent is: the client cannot tell a restriction from a missing consent.
+    if (isPurposeRestricted(consent, check.restriction)) return deny('RESTRICTED', 'CONSENT_REQUIRED');
   }
   return ALLOW;
 }

@@ -22,7 +22,26 @@ export interface PurposeDefinition {
   aggregateOnly: boolean;
   /** For a purpose that needs consent: how the candidate consents, shown on the `ConsentPurpose` enum value. */
   consentNote?: string;
+  /**
+   * Whether the candidate can suspend this use of their data (APPI Art. 35, `restrictProcessing`), and why: the seed
+   * policies promise suspension of use "to the extent necessary", except where a use is required by law or is what
+   * makes the request itself possible.
+   */
+  restriction: RestrictionRule;
 }
+
+/** Whether a purpose of use can be suspended at the data subject's request, with the reason and its seed clause. */
+export interface RestrictionRule {
+  allowed: boolean;
+  reason: string;
+  sources: readonly SeedClause[];
+}
+
+/** The seed clauses that promise suspension of use on request (APPI Art. 35). */
+const SUSPENSION_CLAUSES: readonly SeedClause[] = [
+  { policy: '000 MIMS Career Portal', clause: '8 (suspension of use, deletion or provision to a third party)' },
+  { policy: '004 MAG.NET', clause: 'Article 8 (Suspension of Use of Personal Information, etc.)' },
+];
 
 export const PURPOSES = {
   SERVICE_PROVISION: {
@@ -35,6 +54,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'self',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'The candidate\'s own use of the portal: stopping it is leaving the service (deleteMyAccount), not a restriction.', sources: [{ policy: '000 MIMS Career Portal', clause: '8 (Users may lose their entitlement to the Service if they cease to use it)' }] },
   },
   SUPPORT: {
     description: 'Answering inquiries and sending maintenance notices.',
@@ -46,6 +66,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: true, reason: 'Answering inquiries and maintenance notices stops at the candidate\'s request: staff no longer read their data under SUPPORT until it is lifted.', sources: SUSPENSION_CLAUSES },
   },
   IDENTITY_VERIFICATION: {
     description: 'Confirming identity and eligibility to work in Japan.',
@@ -57,6 +78,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'Identity is what every request of the candidate (this one included) is verified by, and work eligibility must be confirmed by law.', sources: [{ policy: '003 JapanWork', clause: 'Clause 8 (identity verification of a request); Clause 9.2 (no suspension where the law does not oblige it)' }] },
   },
   EMPLOYER_DISCLOSURE: {
     description: 'Giving candidate data to a prospective employer (third-party provision, APPI Art. 27).',
@@ -69,6 +91,7 @@ export const PURPOSES = {
     scope: 'any',
     aggregateOnly: false,
     consentNote: "Giving the candidate's data to a prospective employer; consented per employer or for every employer.",
+    restriction: { allowed: true, reason: 'Provision to third parties stops at the candidate\'s request (Art. 35(3)), for every employer, whatever consent stands.', sources: SUSPENSION_CLAUSES },
   },
   MARKETING: {
     description: 'Campaign e-mail, post and phone calls about the portal and affiliated services.',
@@ -80,6 +103,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: true, reason: 'Campaign contact stops at the candidate\'s request, whatever consent stands.', sources: SUSPENSION_CLAUSES },
   },
   SURVEY: {
     description: 'Questionnaires, events, gifts and reports on their results.',
@@ -91,6 +115,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: true, reason: 'Questionnaires stop at the candidate\'s request, whatever consent stands.', sources: SUSPENSION_CLAUSES },
   },
   ADVERTISING: {
     description: 'Advertising based on usage data and advertising identifiers.',
@@ -103,6 +128,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: true, reason: 'Advertising on usage data stops at the candidate\'s request, whatever consent stands.', sources: [...SUSPENSION_CLAUSES, { policy: '003 JapanWork', clause: 'Behavioural advertising and opt-out' }] },
   },
   ANALYTICS: {
     description: 'Statistics that identify no one.',
@@ -114,6 +140,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: true,
+    restriction: { allowed: false, reason: 'Releases only noisy statistics that identify no one: no value of the candidate is released under it.', sources: [{ policy: '000 MIMS Career Portal', clause: 'statistics that identify no individual' }] },
   },
   FRAUD_PREVENTION: {
     description: 'Finding users who violate the rules of the service.',
@@ -125,6 +152,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'A rule violator could otherwise stop the checks that find them; the policies keep other measures where suspension is not possible.', sources: [{ policy: '004 MAG.NET', clause: 'Article 8: alternative measures where suspension is difficult; Article 2: identify users who have violated the rules' }] },
   },
   BILLING: {
     description: 'Fees and settlement.',
@@ -133,6 +161,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'Fees and settlement of a service in use, and the accounting records the law requires.', sources: [{ policy: '002 Mipick', clause: 'Use of Personal Information: settlement/billing' }] },
   },
   INTERNAL_AUDIT: {
     description: 'Internal audit and security control: reviewing who accessed and who received personal data (staff only).',
@@ -144,6 +173,7 @@ export const PURPOSES = {
     legalBasis: false,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'Reviewing who accessed and received personal data is a security control measure the law requires (Art. 23).', sources: [{ policy: '004 MAG.NET', clause: 'Article 13 (Security Control Measures)' }] },
   },
   LEGAL_OBLIGATION: {
     description: 'Disclosure required by law or ordered by a court, prosecutor, police or other authority.',
@@ -152,6 +182,7 @@ export const PURPOSES = {
     legalBasis: true,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'A legal basis: the law requires the use, and a request cannot stop it.', sources: [{ policy: '000 MIMS Career Portal', clause: '8 (a request is not given effect where that would violate laws or regulations)' }] },
   },
   VITAL_INTEREST: {
     description: "Protecting a person's life, body or property when consent is hard to obtain.",
@@ -160,6 +191,7 @@ export const PURPOSES = {
     legalBasis: true,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'A legal basis: the law allows the use without consent, and a request cannot stop it.', sources: [{ policy: '000 MIMS Career Portal', clause: '8 (a request is not given effect where that would violate laws or regulations)' }] },
   },
   PUBLIC_HEALTH: {
     description: 'Public health and the healthy development of children when consent is hard to obtain.',
@@ -168,6 +200,7 @@ export const PURPOSES = {
     legalBasis: true,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'A legal basis: the law allows the use without consent, and a request cannot stop it.', sources: [{ policy: '000 MIMS Career Portal', clause: '8 (a request is not given effect where that would violate laws or regulations)' }] },
   },
   GOVERNMENT_COOPERATION: {
     description: 'Cooperating with national or local government duties under law.',
@@ -176,6 +209,7 @@ export const PURPOSES = {
     legalBasis: true,
     scope: 'any',
     aggregateOnly: false,
+    restriction: { allowed: false, reason: 'A legal basis: the law requires the use, and a request cannot stop it.', sources: [{ policy: '000 MIMS Career Portal', clause: '8 (a request is not given effect where that would violate laws or regulations)' }] },
   },
 } as const satisfies Record<string, PurposeDefinition>;
 
@@ -189,6 +223,20 @@ export const CONSENT_PURPOSES: readonly ConsentPurpose[] = PURPOSE_CODES.filter(
 export function isConsentPurpose(value: unknown): value is ConsentPurpose {
   return typeof value === 'string' && (CONSENT_PURPOSES as readonly string[]).includes(value);
 }
+
+/** Purposes a candidate can suspend (APPI Art. 35): those whose `restriction.allowed` is true. */
+export type RestrictablePurpose = { [P in Purpose]: (typeof PURPOSES)[P]['restriction']['allowed'] extends true ? P : never }[Purpose];
+export const RESTRICTABLE_PURPOSES: readonly RestrictablePurpose[] = PURPOSE_CODES.filter((p): p is RestrictablePurpose => PURPOSES[p].restriction.allowed);
+
+export function isRestrictablePurpose(value: unknown): value is RestrictablePurpose {
+  return typeof value === 'string' && (RESTRICTABLE_PURPOSES as readonly string[]).includes(value);
+}
+
+/**
+ * Restrictable purposes that need no consent (SUPPORT): their per-subject check is a restriction, not a consent, so
+ * the gateway looks restrictions up for them alone; a consent purpose's restriction is part of the consent rule.
+ */
+export const RESTRICTABLE_WITHOUT_CONSENT: readonly RestrictablePurpose[] = RESTRICTABLE_PURPOSES.filter((p) => PURPOSES[p].consent === 'none');
 
 /** Consent purposes consented to per subject only (no recipient): MARKETING, SURVEY, ADVERTISING. */
 export const SUBJECT_CONSENT_PURPOSES: readonly ConsentPurpose[] = CONSENT_PURPOSES.filter((p) => PURPOSES[p].consent === 'subject');

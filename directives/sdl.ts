@@ -151,6 +151,20 @@ ${CONSENT_PURPOSES.map((p) => {
 }
 `;
 
+/**
+ * The public enum of every purpose of use, generated from the purpose table; each value says whether the candidate
+ * can suspend it (`restrictProcessing`) and why. Added to a subgraph whose schema uses `PurposeOfUse` (users).
+ */
+export const purposeOfUseEnumSdl = `
+${description('A purpose of use from the privacy policy; each says whether the candidate can suspend it (APPI Art. 35) and why.')}
+enum PurposeOfUse {
+${PURPOSE_CODES.map((p) => {
+  const { restriction } = PURPOSES[p];
+  return `  ${description(`${PURPOSES[p].description} ${restriction.allowed ? 'Can be restricted' : 'Cannot be restricted'}: ${restriction.reason}`)}\n  ${p}`;
+}).join('\n')}
+}
+`;
+
 /** The dimensions analysts group candidate and funnel statistics by, generated from directives/statistics/domains.ts. */
 export const candidateDimensionEnumSdl = `
 ${description('What candidate statistics can be grouped by (the known domains are in the README).')}
@@ -169,6 +183,7 @@ enum CampaignDimension { ${CAMPAIGN_DIMENSION_CODES.join(' ')} }
 /** Public enums generated from the vocabulary; a subgraph schema that names one gets its definition appended. */
 const GENERATED_ENUMS: Readonly<Record<string, string>> = {
   ConsentPurpose: consentPurposeEnumSdl,
+  PurposeOfUse: purposeOfUseEnumSdl,
   CandidateDimension: candidateDimensionEnumSdl,
   FunnelDimension: funnelDimensionEnumSdl,
   CampaignDimension: campaignDimensionEnumSdl,

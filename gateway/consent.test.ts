@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/client.ts';
 import { candidates } from '../db/schema/users.ts';
 import { DEMO_IDS } from '../db/seed/index.ts';
-import { grantingConsent, isConsentGranted } from '../ledger/consent.ts';
+import { grantingConsent, isConsentGranted, isPurposeRestricted } from '../ledger/consent.ts';
+import { liftRestrictions, restrictPurposes } from '../ledger/restrictions.ts';
 import { recordConsent } from '../ledger/store.ts';
 import { recordSubjectStanding } from '../ledger/subjects.ts';
 import { openTestDatabase } from '../test/database.ts';
@@ -40,6 +41,32 @@ describe('createConsentLoader', () => {
     }
     await recordSubjectStanding(handle.db, [{ subjectId: subject, standing: 'ACTIVE' }]);
     expect((await load([subject], scope)).get(subject)).toHaveLength(1);
+  });
+
+  it('drops the grants of a restricted purpose, scoped or not, and marks a restricted purpose that needs no consent', async () => {
+    const subject = subjects[7]!;
+    await recordConsent(handle.db, { subjectId: subject, purpose: 'EMPLOYER_DISCLOSURE', recipientId: null, action: 'GRANT', source: 'PRIVACY_CENTER', actor: subject });
+    await recordConsent(handle.db, { subjectId: subject, purpose: 'MARKETING', recipientId: null, action: 'GRANT', source: 'PRIVACY_CENTER', actor: subject });
+    const load = createConsentLoader(handle.db);
+    const scope = { purposes: ['EMPLOYER_DISCLOSURE', 'MARKETING'], recipient: DEMO_IDS.employer, now: new Date() };
+    const support = { purposes: ['SUPPORT'], recipient: null, now: new Date() };
+    expect((await load([subject], scope)).get(subject)?.map((r) => r.purpose).sort()).toEqual(['EMPLOYER_DISCLOSURE', 'MARKETING']);
+    expect((await load([subject], support)).get(subject)).toBeUndefined();
+
+    await restrictPurposes(handle.db, { subjectId: subject, purposes: ['EMPLOYER_DISCLOSURE', 'SUPPORT'], requestId: subject });
+    const scoped = (await load([subject], scope)).get(subject) ?? [];
+    expect(scoped.map((r) => r.purpose)).toEqual(['MARKETING']);
+    expect(isConsentGranted(scoped, 'EMPLOYER_DISCLOSURE', DEMO_IDS.employer, new Date())).toBe(false);
+    const all = (await load([subject])).get(subject) ?? [];
+    expect(all.some((r) => r.purpose === 'EMPLOYER_DISCLOSURE' && !r.restricted)).toBe(false);
+    expect(isPurposeRestricted(all, 'SUPPORT')).toBe(true);
+    const marked = (await load([subject], support)).get(subject) ?? [];
+    expect(isPurposeRestricted(marked, 'SUPPORT')).toBe(true);
+    expect(isPurposeRestricted((await load([subjects[8]!], support)).get(subjects[8]!) ?? [], 'SUPPORT')).toBe(false);
+
+    await liftRestrictions(handle.db, { subjectId: subject, purposes: ['EMPLOYER_DISCLOSURE', 'SUPPORT'] });
+    expect((await load([subject], scope)).get(subject)).toHaveLength(2);
+    expect((await load([subject], support)).get(subject)).toBeUndefined();
   });
 
   type Purpose = 'EMPLOYER_DISCLOSURE' | 'MARKETING';

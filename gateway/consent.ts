@@ -3,7 +3,9 @@ import type { Database } from '../db/client.ts';
 import { consents } from '../db/schema/privacy.ts';
 import type { ConsentLoader, ConsentRecord, ConsentScope } from '../directives/decide.ts';
 import { isUuid } from '../directives/protocol/ids.ts';
-import { consentGrantedAggregateSql, grantingEventAggregateSql, subjectHonoursConsentSql } from '../ledger/consent.ts';
+import { RESTRICTABLE_WITHOUT_CONSENT } from '../directives/purposes.ts';
+import { readRestrictedPurposes } from '../ledger/restrictions.ts';
+import { consentGrantedAggregateSql, consentNotRestrictedSql, grantingEventAggregateSql, restrictionMarker, subjectHonoursConsentSql } from '../ledger/consent.ts';
 
 /** Text-array literal for a `$n::text[]` or `$n::uuid[]` parameter (values are validated UUIDs or purpose names). */
 function arrayLiteral(values: readonly string[]): string {
@@ -11,6 +13,18 @@ function arrayLiteral(values: readonly string[]): string {
 }
 
 const SAFE_PURPOSE = /^[A-Z_]+$/;
+
+/** Purposes whose per-subject check is a restriction, not a consent (SUPPORT): looked up in privacy.restrictions. */
+const RESTRICTION_ONLY: ReadonlySet<string> = new Set(RESTRICTABLE_WITHOUT_CONSENT);
+
+/** Adds a restriction marker (ledger/consent.ts) for each restricted (subject, purpose) to `into`. */
+function addRestrictionMarkers(into: Map<string, readonly ConsentRecord[]>, restricted: ReadonlyMap<string, ReadonlySet<string>>): void {
+  for (const [subjectId, purposes] of restricted) {
+    const markers = [...purposes].map(restrictionMarker);
+    const list = into.get(subjectId);
+    into.set(subjectId, list ? [...list, ...markers] : markers);
+  }
+}
 
 export interface ConsentLoaderOptions {
   /**
@@ -109,7 +123,9 @@ export function coalesceLookups(
  * which (subject, purpose) pairs the scope's recipient may rely on at the scope's time, and only those come back,
  * as effective grants: an employer page reads one row per purpose (its consenting subjects) instead of every grant.
  * A subject id that is not a UUID has no consent, so whatever depends on it stays withheld; so has a subject whose
- * standing does not honour consent (left the service, suspended, not registered): only records in force come back.
+ * standing does not honour consent (left the service, suspended, not registered), or who restricted the purpose: only
+ * records in force come back. A scope naming a restrictable purpose that needs no consent (SUPPORT) is answered from
+ * the subjects' restrictions instead, as restriction markers (ledger/consent.ts); so is every lookup without a scope.
  * Concurrent scoped lookups of the same scope go out together (see coalesceLookups): under load, one round trip answers
  * many requests, and an answer is still never reused.
  */
@@ -124,7 +140,9 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
       eventId: consents.lastEventId,
     })
     .from(consents)
-    .where(sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${subjectHonoursConsentSql(consents.subjectId)}`)
+    .where(
+      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${subjectHonoursConsentSql(consents.subjectId)} and ${consentNotRestrictedSql(consents.subjectId, consents.purpose)}`,
+    )
     .prepare('gateway_consent_lookup');
   // At most one row per (subject, purpose): the ledger's rule (ledger/consent.ts) decides, as an aggregate, whether
   // the subject's rows of the purpose grant it to the recipient at `now`.
@@ -138,7 +156,7 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     })
     .from(consents)
     .where(
-      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient}) and ${subjectHonoursConsentSql(consents.subjectId)}`,
+      sql`${consents.subjectId} = any(${sql.placeholder('subjects')}::uuid[]) and ${consents.purpose} = any(${sql.placeholder('purposes')}::text[]) and (${consents.recipientId} is null or ${recipient}) and ${subjectHonoursConsentSql(consents.subjectId)} and ${consentNotRestrictedSql(consents.subjectId, consents.purpose)}`,
     )
     .groupBy(consents.subjectId, consents.purpose)
     .having(consentGrantedAggregateSql(consents, sql`${sql.placeholder('recipient')}::uuid`, sql`${sql.placeholder('now')}::timestamptz`))
@@ -155,13 +173,19 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     .groupBy(pairs.purpose)
     .prepare('gateway_consent_granted');
   const loadGranted = async (ids: Iterable<string>, scope: ConsentScope): Promise<Map<string, readonly ConsentRecord[]>> => {
-    const rows = await granted.execute({
-      subjects: arrayLiteral([...ids]),
-      purposes: arrayLiteral(scope.purposes),
-      recipient: scope.recipient,
-      now: scope.now.toISOString(),
-    });
+    const subjects = [...ids];
+    // A scope names consent purposes (the grants decide) or, for a restrictable purpose without consent (SUPPORT),
+    // one whose restrictions decide: a request under one purpose sends one query either way.
+    const consentPurposes = scope.purposes.filter((p) => !RESTRICTION_ONLY.has(p));
+    const restrictionPurposes = scope.purposes.filter((p) => RESTRICTION_ONLY.has(p));
+    const [rows, restricted] = await Promise.all([
+      consentPurposes.length === 0
+        ? []
+        : granted.execute({ subjects: arrayLiteral(subjects), purposes: arrayLiteral(consentPurposes), recipient: scope.recipient, now: scope.now.toISOString() }),
+      restrictionPurposes.length === 0 ? null : readRestrictedPurposes(db, subjects, restrictionPurposes),
+    ]);
     const out = new Map<string, readonly ConsentRecord[]>();
+    if (restricted) addRestrictionMarkers(out, restricted);
     for (const row of rows) {
       const events = row.events.split(',');
       row.subjects.split(',').forEach((subjectId, i) => {
@@ -181,13 +205,14 @@ export function createConsentLoader(db: Database, options: ConsentLoaderOptions 
     if (scope && scope.purposes.every((p) => SAFE_PURPOSE.test(p)) && (scope.recipient === null || isUuid(scope.recipient))) {
       return batched(ids, scope);
     }
-    const rows = await lookup.execute({ subjects: arrayLiteral(ids) });
-    const all = new Map<string, ConsentRecord[]>();
+    const [rows, restricted] = await Promise.all([lookup.execute({ subjects: arrayLiteral(ids) }), readRestrictedPurposes(db, ids, RESTRICTABLE_WITHOUT_CONSENT)]);
+    const all = new Map<string, readonly ConsentRecord[]>();
     for (const row of rows) {
-      const list = all.get(row.subjectId) ?? [];
+      const list = (all.get(row.subjectId) as ConsentRecord[] | undefined) ?? [];
       list.push({ purpose: row.purpose, recipientId: row.recipientId, state: row.state, expiresAt: row.expiresAt, eventId: row.eventId });
       all.set(row.subjectId, list);
     }
+    addRestrictionMarkers(all, restricted);
     return all;
   };
 }

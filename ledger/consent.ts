@@ -10,12 +10,15 @@
  *   excludes it; otherwise a live grant to every recipient (recipient null) counts;
  * - without a recipient: only a live grant to every recipient counts;
  * - and only while the subject's standing honours consent (directives/standing.ts): the records of a subject who
- *   left the service or whose use is suspended, or who is not a registered subject at all, grant nothing.
+ *   left the service or whose use is suspended, or who is not a registered subject at all, grant nothing;
+ * - and only for a purpose the subject has not restricted (APPI Art. 35, ledger/restrictions.ts): the records of a
+ *   restricted purpose grant nothing while the restriction stands, whatever they say.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ConsentPurpose } from '../directives/purposes.ts';
 import { CONSENT_HONOURING_STANDINGS, SUBJECT_STANDINGS, type SubjectStanding } from '../directives/standing.ts';
+import { isRestricted, subjectRestrictsSql } from './restrictions.ts';
 
 /** One row of a subject's current consent state. */
 export interface ConsentRecord {
@@ -25,6 +28,21 @@ export interface ConsentRecord {
   expiresAt: Date | null;
   /** The ledger event that set this state (`last_event_id`), where the reader asked for it. */
   eventId?: number;
+  /** Not a consent row: the subject restricted `purpose` (a purpose that needs no consent; see restrictionMarker). */
+  restricted?: true;
+}
+
+/**
+ * What a consent lookup returns, beside the consent records, for a restrictable purpose that needs no consent (SUPPORT)
+ * the subject restricted: it grants nothing (withdrawn, never live) and isPurposeRestricted finds it.
+ */
+export function restrictionMarker(purpose: string): ConsentRecord {
+  return Object.freeze({ purpose, recipientId: null, state: 'WITHDRAWN', expiresAt: null, restricted: true });
+}
+
+/** Whether a subject's records (as a consent lookup returns them) carry a restriction of `purpose`. */
+export function isPurposeRestricted(records: readonly ConsentRecord[], purpose: string): boolean {
+  return records.some((r) => r.restricted === true && r.purpose === purpose);
 }
 
 /** A grant whose expiry has passed counts as withdrawn. */
@@ -38,12 +56,20 @@ export function consentStateAt(record: Pick<ConsentRecord, 'state' | 'expiresAt'
   return isConsentLive(record, now) ? 'GRANTED' : 'EXPIRED';
 }
 
+const NOTHING_RESTRICTED: ReadonlySet<string> = new Set();
+
 /**
- * The consent records that are in force for a subject of `standing` (null: not a registered subject): all of them
- * while the standing honours consent, none otherwise. The gateway's consent loader returns only records in force.
+ * The consent records that are in force for a subject of `standing` (null: not a registered subject) who restricted
+ * `restricted` purposes: none unless the standing honours consent, and none of a restricted purpose.
+ * The gateway's consent loader returns only records in force.
  */
-export function consentsInForce<R extends ConsentRecord>(records: readonly R[], standing: SubjectStanding | null): readonly R[] {
-  return standing !== null && SUBJECT_STANDINGS[standing].honoursConsent ? records : [];
+export function consentsInForce<R extends ConsentRecord>(
+  records: readonly R[],
+  standing: SubjectStanding | null,
+  restricted: ReadonlySet<string> = NOTHING_RESTRICTED,
+): readonly R[] {
+  if (standing === null || !SUBJECT_STANDINGS[standing].honoursConsent) return [];
+  return restricted.size === 0 ? records : records.filter((r) => !isRestricted(restricted, r.purpose));
 }
 
 /**
@@ -132,24 +158,33 @@ export function subjectHonoursConsentSql(subjectColumn: AnyPgColumn | SQL): SQL 
   return sql`exists (select 1 from privacy.subjects standing_of where standing_of.subject_id = ${subjectColumn} and standing_of.standing in (${HONOURING}))`;
 }
 
+/**
+ * SQL form of consentsInForce's restriction, over a `privacy.consents` row: the row's subject has not restricted its
+ * purpose. One primary-key probe of `privacy.restrictions` per row the rule reads.
+ */
+export function consentNotRestrictedSql(subjectColumn: AnyPgColumn | SQL, purposeColumn: string | AnyPgColumn | SQL): SQL {
+  return sql`not ${subjectRestrictsSql(subjectColumn, purposeColumn)}`;
+}
+
 /** The ledger's current-state table read by a correlated subquery, under the alias `c`. */
 const C: ConsentColumns = { recipientId: sql.raw('c.recipient_id'), state: sql.raw('c.state'), expiresAt: sql.raw('c.expires_at') };
 
 /**
  * SQL condition: the subject in `subjectColumn` currently consents to `purpose` (for `recipientId`, when the purpose
- * is given per employer) and their standing honours it, decided as isConsentGranted(consentsInForce(…)) decides it.
+ * is given per employer), their standing honours it and they have not restricted it, decided as
+ * isConsentGranted(consentsInForce(…)) decides it.
  * @example db.select().from(candidates).where(hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', employerId))
  */
 export function hasConsentSql(subjectColumn: AnyPgColumn | SQL, purpose: ConsentPurpose, recipientId: string | null, now: Date = new Date()): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   if (recipientId === null) {
     return sql`(exists (select 1 from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose} and c.recipient_id is null and ${consentLiveSql(C, at)})
-      and ${subjectHonoursConsentSql(subjectColumn)})`;
+      and ${subjectHonoursConsentSql(subjectColumn)} and ${consentNotRestrictedSql(subjectColumn, purpose)})`;
   }
   // One correlated aggregate over the subject's few rows (the unique index on subject, purpose, recipient):
   // PostgreSQL cannot turn it into a hash of every consenting subject, so a page costs what it reads, not the table.
   return sql`((
     select ${consentGrantedAggregateSql(C, sql`${recipientId}::uuid`, at)}
     from privacy.consents c where c.subject_id = ${subjectColumn} and c.purpose = ${purpose}
-  ) and ${subjectHonoursConsentSql(subjectColumn)})`;
+  ) and ${subjectHonoursConsentSql(subjectColumn)} and ${consentNotRestrictedSql(subjectColumn, purpose)})`;
 }

@@ -14,7 +14,7 @@ type Stats { total: Int }
 interface Node { id: ID! }
 type Person implements Node @dataSubject(field: "id") {
   id: ID! @notPersonal
-  name: String @pii(category: NAME, purposes: [SERVICE_PROVISION, SUPPORT, MARKETING], masked: [SURVEY], mask: NAME_INITIAL) @consentRequired(purposes: [MARKETING, SURVEY])
+  name: String @pii(category: NAME, purposes: [SERVICE_PROVISION, SUPPORT, MARKETING, FRAUD_PREVENTION], masked: [SURVEY], mask: NAME_INITIAL) @consentRequired(purposes: [MARKETING, SURVEY])
   email: String @pii(category: CONTACT, purposes: [SERVICE_PROVISION, MARKETING], masked: [SUPPORT], mask: EMAIL) @consentRequired(purposes: [MARKETING])
   address: Address @pii(category: ADDRESS, purposes: [SERVICE_PROVISION], masked: [SUPPORT], mask: PREFECTURE_ONLY)
   career: Career @pii(category: CAREER, purposes: [SERVICE_PROVISION, MARKETING]) @consentRequired(purposes: [MARKETING])
@@ -337,9 +337,11 @@ describe('shapeResponse', () => {
   });
 
   it('leaves a response that nothing changes as it is, and reads its disclosure summary off it when asked', async () => {
-    const support = caller('SUPPORT', 'support');
+    // FRAUD_PREVENTION cannot be restricted: no per-subject check (SUPPORT can be, so it checks each subject).
+    const support = caller('FRAUD_PREVENTION', 'support');
     const p = plan('{ people { id name } me { id } }', support);
     expect(p.passThrough).toBe(true);
+    expect(plan('{ people { id name } }', caller('SUPPORT', 'support')).passThrough).toBe(false);
     const data = { people: [{ id: 'p1', name: 'Taro' }, { id: 'p2', name: null }], me: { id: 'p3' } };
     const shaped = await shapeResponse(p, data, shapeOptions(support));
     expect(shaped.data).toBe(data);

@@ -195,6 +195,8 @@ interface Walk {
   aliases: number;
   fields: number;
   consentChecks: Set<NonNullable<SubjectCheck['consent']>>;
+  /** Purposes whose restriction a check needs (restrictable purposes without consent: see SubjectCheck.restriction). */
+  restrictionChecks: Set<string>;
   /** One shared object per distinct check in this plan, so a response decides each (check, subject) once whatever the field. */
   checks: Map<string, SubjectCheck>;
   /** Set by the rewrite when it adds a hidden (`_pv_`) selection anywhere. */
@@ -204,9 +206,12 @@ interface Walk {
 /** The plan's one object for `check` (see Walk.checks). */
 function internCheck(walk: Walk, check: SubjectCheck | null): SubjectCheck | null {
   if (!check) return null;
-  const key = `${check.self}|${check.consent?.purpose ?? ''}|${check.consent?.perRecipient ?? ''}`;
+  const key = `${check.self}|${check.consent?.purpose ?? ''}|${check.consent?.perRecipient ?? ''}|${check.restriction ?? ''}`;
   let shared = walk.checks.get(key);
-  if (!shared) walk.checks.set(key, (shared = Object.freeze({ self: check.self, consent: check.consent && Object.freeze({ ...check.consent }) })));
+  if (!shared) {
+    const consent = check.consent && Object.freeze({ ...check.consent });
+    walk.checks.set(key, (shared = Object.freeze({ self: check.self, consent, restriction: check.restriction ?? null })));
+  }
   return shared;
 }
 
@@ -284,6 +289,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       const check =
         decision.kind !== 'deny' && classification?.kind === 'pii' ? internCheck(walk, subjectCheck(classification.policy, walk.caller as BoundCaller)) : null;
       if (check?.consent) walk.consentChecks.add(check.consent);
+      if (check?.restriction) walk.restrictionChecks.add(check.restriction);
       if (decision.kind === 'deny') walk.denied.add(coordinate);
       if (decision.kind === 'mask') walk.masked.add(coordinate);
       let child: SelectionPlan | null = null;
@@ -294,7 +300,7 @@ function planSelection(walk: Walk, type: GraphQLCompositeType, selectionSets: Se
       entries.push({ key, coordinate, decision, check, child, personal: classification?.kind !== 'notPersonal' && classification?.kind !== 'aggregate', occurrences });
     }
     plan.byType.set(concrete.name, entries);
-    const here = entries.some((e) => e.check?.consent);
+    const here = entries.some((e) => e.check?.consent || e.check?.restriction);
     const below = entries.filter((e) => e.child !== null && e.child.consentWalks.size > 0 && (e.child.namesSubjects || !here));
     if (here || below.length > 0) plan.consentWalks.set(concrete.name, { here, below });
     // The subject id: the client's own unconditional, unaliased selection of it when there is one (the rewrite
@@ -324,12 +330,17 @@ function changesNothing(plan: SelectionPlan): boolean {
   );
 }
 
-function consentNeeds(checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>, subjectFields: ReadonlyMap<string, string>): ConsentNeeds | null {
-  if (checks.size === 0) return null;
+function consentNeeds(
+  checks: ReadonlySet<NonNullable<SubjectCheck['consent']>>,
+  restrictions: ReadonlySet<string>,
+  subjectFields: ReadonlyMap<string, string>,
+): ConsentNeeds | null {
+  if (checks.size === 0 && restrictions.size === 0) return null;
+  // A restriction does not depend on the recipient: it joins whatever scope the consent checks need.
   const kinds = new Set([...checks].map((c) => c.perRecipient));
   return {
-    purposes: [...new Set([...checks].map((c) => c.purpose))].sort(),
-    perRecipient: kinds.size === 1 ? [...kinds][0]! : null,
+    purposes: [...new Set([...[...checks].map((c) => c.purpose as string), ...restrictions])].sort(),
+    perRecipient: kinds.size === 0 ? false : kinds.size === 1 ? [...kinds][0]! : null,
     subjectFields,
   };
 }
@@ -525,6 +536,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     aliases: 0,
     fields: 0,
     consentChecks: new Set(),
+    restrictionChecks: new Set(),
     checks: new Map(),
     addsHidden: false,
   };
@@ -547,7 +559,7 @@ export function planOperation(input: PlanInput): EnforcementPlan {
     root,
     deniedCoordinates: [...walk.denied].sort(),
     maskedCoordinates: [...walk.masked].sort(),
-    consent: consentNeeds(walk.consentChecks, subjectFieldsOnConsentWalks(root, input.index)),
+    consent: consentNeeds(walk.consentChecks, walk.restrictionChecks, subjectFieldsOnConsentWalks(root, input.index)),
     inPlace,
     passThrough: inPlace && changesNothing(root),
   };

@@ -19,7 +19,7 @@ export interface PrivacyOutcome {
   readonly masked: readonly MaskedValue[];
 }
 
-const CONSENT_REASONS: ReadonlySet<string> = new Set(['NO_CONSENT', 'CONSENT_UNKNOWN']);
+const CONSENT_REASONS: ReadonlySet<string> = new Set(['NO_CONSENT', 'CONSENT_UNKNOWN', 'RESTRICTED']);
 
 /** What one outcome withheld and masked, by coordinate (for logs and metrics: coordinates and counts, never a subject). */
 export function outcomeCoordinates(outcome: PrivacyOutcome): { redacted: string[]; consentDenied: string[]; masked: string[] } {

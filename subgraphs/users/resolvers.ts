@@ -13,6 +13,9 @@ import { accountabilityResolvers } from './accountability.ts';
 import { legalHoldResolvers } from './holds.ts';
 import { rightsResolvers } from './rights.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
+import { updateMyProfile } from './correction.ts';
+import { changeRestriction, type RestrictionArgs } from './restriction.ts';
+import { dataSubjectRequestResolvers } from './request-shape.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -117,6 +120,9 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
     grantConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) => changeConsent(ctx, 'GRANT', args),
     withdrawConsent: (_parent, args: Parameters<typeof changeConsent>[2], ctx: SubgraphContext) =>
       changeConsent(ctx, 'WITHDRAW', { purpose: args.purpose, recipient: args.recipient }),
+    updateMyProfile: (_parent, args: Parameters<typeof updateMyProfile>[1], ctx: SubgraphContext) => updateMyProfile(ctx, args),
+    restrictProcessing: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'RESTRICT', args),
+    liftRestriction: (_parent, args: RestrictionArgs, ctx: SubgraphContext) => changeRestriction(ctx, 'LIFT', args),
     ...legalHoldResolvers.Mutation,
     ...rightsResolvers.Mutation,
   },
@@ -138,6 +144,7 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       mayReadConsents(ctx, parent.id) ? consentHistoryLoader(ctx).load(parent.id) : null,
     ...accountabilityResolvers.Candidate,
   },
+  DataSubjectRequest: dataSubjectRequestResolvers,
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
   AccessLogEntry: accountabilityResolvers.AccessLogEntry,
   LegalHold: legalHoldResolvers.LegalHold,

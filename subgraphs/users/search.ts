@@ -7,6 +7,7 @@ import { and, desc, or, sql, type SQL } from 'drizzle-orm';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { addresses, candidates, resumes } from '../../db/schema/users.ts';
 import { hasConsentSql } from '../../ledger/consent.ts';
+import { notRestrictedUnderSql } from '../../ledger/restrictions.ts';
 import { subjectHasStandingSql } from '../../ledger/subjects.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
@@ -27,12 +28,16 @@ function given(value: string | null | undefined): value is string {
 
 /**
  * Who the search lists for the caller: for an employer, the candidates who consent to EMPLOYER_DISCLOSURE to it;
- * for staff, every active candidate; for anyone else, no one.
+ * for staff, every active candidate (but those who restricted the purpose, see notRestrictedUnderSql); for anyone
+ * else, no one.
  */
 function searchable(ctx: SubgraphContext): SQL | null {
   const { caller } = ctx;
   if (caller.role === 'employer') return isUuid(caller.org) ? hasConsentSql(candidates.id, 'EMPLOYER_DISCLOSURE', caller.org.toLowerCase()) : null;
-  if (STAFF_ROLES.has(caller.role)) return subjectHasStandingSql(candidates.id, 'ACTIVE');
+  if (STAFF_ROLES.has(caller.role)) {
+    const unrestricted = notRestrictedUnderSql(candidates.id, caller.purpose);
+    return unrestricted ? and(subjectHasStandingSql(candidates.id, 'ACTIVE'), unrestricted)! : subjectHasStandingSql(candidates.id, 'ACTIVE');
+  }
   return null;
 }
 
