@@ -15,7 +15,6 @@ import { rightsResolvers } from './rights.ts';
 import { searchCandidateIds, selectedNodes } from './search.ts';
 import { updateMyProfile } from './correction.ts';
 import { changeRestriction, type RestrictionArgs } from './restriction.ts';
-import { dataSubjectRequestResolvers } from './request-shape.ts';
 
 type CandidateRow = typeof candidates.$inferSelect;
 type ResidenceCardRow = typeof residenceCards.$inferSelect;
@@ -144,7 +143,6 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       mayReadConsents(ctx, parent.id) ? consentHistoryLoader(ctx).load(parent.id) : null,
     ...accountabilityResolvers.Candidate,
   },
-  DataSubjectRequest: dataSubjectRequestResolvers,
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
   AccessLogEntry: accountabilityResolvers.AccessLogEntry,
   LegalHold: legalHoldResolvers.LegalHold,
