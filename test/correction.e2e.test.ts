@@ -43,7 +43,8 @@ async function stored() {
   const [candidate] = await t.db.db.select().from(candidates).where(eq(candidates.id, SUBJECT));
   const [address] = await t.db.db.select().from(addresses).where(eq(addresses.candidateId, SUBJECT));
   const [resume] = await t.db.db.select().from(resumes).where(eq(resumes.candidateId, SUBJECT));
-  const requests = await t.db.db.select().from(dsrRequests).where(eq(dsrRequests.subjectId, SUBJECT));
+  // Without logged_at: the gateway records earlier requests in the access log in the background.
+  const requests = (await t.db.db.select().from(dsrRequests).where(eq(dsrRequests.subjectId, SUBJECT))).map(({ loggedAt: _logged, ...rest }) => rest);
   return { candidate, address, resume, requests };
 }
 
