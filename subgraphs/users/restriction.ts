@@ -19,9 +19,9 @@ import { readSubjectStanding } from '../../ledger/subjects.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { badInput, forbidden, withoutLeaks } from '../common/errors.ts';
 import { isUuid } from '../common/sql.ts';
+import { verificationReference } from './rights.ts';
 
 const STAFF_ROLES: ReadonlySet<string> = new Set(['support', 'compliance']);
-const MAX_REFERENCE = 100;
 
 export interface RestrictionArgs {
   purposes: readonly string[];
@@ -40,11 +40,7 @@ export function requestFiler(ctx: SubgraphContext, args: { subject?: string | nu
   }
   if (STAFF_ROLES.has(caller.role) && caller.purpose === 'IDENTITY_VERIFICATION') {
     if (!isUuid(args.subject)) throw badInput('"subject" must be the id of the candidate the request is filed for.', { argument: 'subject' });
-    const reference = typeof args.verification === 'string' ? args.verification.trim() : '';
-    if (reference === '' || reference.length > MAX_REFERENCE || /[\p{Cc}\p{Cs}\u2028\u2029]/u.test(reference)) {
-      throw badInput(`"verification" must name the identity verification (at most ${MAX_REFERENCE} characters, one line).`, { argument: 'verification' });
-    }
-    return { subjectId: args.subject.toLowerCase(), filedBy: caller.sub, filedByRole: caller.role, verification: reference };
+    return { subjectId: args.subject.toLowerCase(), filedBy: caller.sub, filedByRole: caller.role, verification: verificationReference(args.verification) };
   }
   throw forbidden('Only the candidate (SERVICE_PROVISION), or staff on their behalf after identity verification (IDENTITY_VERIFICATION), can file this request.');
 }

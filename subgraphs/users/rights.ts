@@ -23,6 +23,7 @@ import {
 } from '../../ledger/requests.ts';
 import { readSubjectStanding } from '../../ledger/subjects.ts';
 import type { SubgraphContext } from '../common/context.ts';
+import { badInput } from '../common/errors.ts';
 import { connection, decodeCursor, pageSize } from '../common/pagination.ts';
 import { isUuid, iso } from '../common/sql.ts';
 
@@ -39,8 +40,16 @@ const STAFF_KINDS: readonly DsrKind[] = ['EXPORT', 'ERASURE'];
 /** An identity-verification reference: a ticket or document number, never the document's content. */
 const VERIFICATION_REFERENCE = /^[\p{L}\p{N} .,_:/#()\-]{3,200}$/u;
 
-function badInput(argument: string, message: string): ServiceError {
-  return new ServiceError('BAD_USER_INPUT', message, { argument });
+/**
+ * The identity-verification reference staff give when they file a request on a candidate's behalf (every kind of
+ * request), trimmed; BAD_USER_INPUT naming `verification` (never quoting it) otherwise.
+ */
+export function verificationReference(value: unknown): string {
+  const reference = typeof value === 'string' ? value.trim() : '';
+  if (!VERIFICATION_REFERENCE.test(reference)) {
+    throw badInput('"verification" must be the identity-verification reference (3-200 letters, digits, spaces or .,_:/#()-).', { argument: 'verification' });
+  }
+  return reference;
 }
 
 function isOwnService(caller: BoundCaller): boolean {
@@ -93,7 +102,7 @@ async function fileOnce(
 
 function enumArgument<T extends string>(value: unknown, allowed: readonly T[], argument: string): T | undefined {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw badInput(argument, `"${argument}" must be one of ${allowed.join(', ')}.`);
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw badInput(`"${argument}" must be one of ${allowed.join(', ')}.`, { argument });
   return value as T;
 }
 
@@ -101,7 +110,7 @@ function queueCursor(after: unknown) {
   const cursor = decodeCursor(after as string | null | undefined);
   if (!cursor) return null;
   const dueAt = new Date(cursor.key);
-  if (Number.isNaN(dueAt.getTime()) || !isUuid(cursor.id)) throw badInput('after', '"after" is not a valid cursor.');
+  if (Number.isNaN(dueAt.getTime()) || !isUuid(cursor.id)) throw badInput('"after" is not a valid cursor.', { argument: 'after' });
   return { dueAt, id: cursor.id };
 }
 
@@ -147,7 +156,7 @@ export const rightsResolvers = {
     dataSubjectRequest: async (_parent: unknown, args: { id: unknown }, ctx: SubgraphContext) => {
       const own = isOwnService(ctx.caller);
       if (!own) requireQueueReader(ctx);
-      if (!isUuid(args.id)) throw badInput('id', '"id" must be a request id (a UUID).');
+      if (!isUuid(args.id)) throw badInput('"id" must be a request id (a UUID).', { argument: 'id' });
       const row = await readRequest(ctx.db, args.id.toLowerCase());
       // A candidate sees their own requests only; someone else's reads as missing.
       if (!row || (own && row.subjectId !== ctx.caller.sub.toLowerCase())) return null;
@@ -182,13 +191,10 @@ export const rightsResolvers = {
       if ((caller.role !== 'support' && caller.role !== 'compliance') || caller.purpose !== 'IDENTITY_VERIFICATION') {
         throw new ServiceError('FORBIDDEN', 'Only support or compliance staff, under IDENTITY_VERIFICATION, file a request on a caller\'s behalf.');
       }
-      if (!isUuid(args.subjectId)) throw badInput('subjectId', '"subjectId" must be a candidate id (a UUID).');
+      if (!isUuid(args.subjectId)) throw badInput('"subjectId" must be a candidate id (a UUID).', { argument: 'subjectId' });
       const kind = enumArgument<DsrKind>(args.kind, DSR_KINDS, 'kind');
-      if (!kind || !STAFF_KINDS.includes(kind)) throw badInput('kind', `"kind" must be one of ${STAFF_KINDS.join(', ')} when staff file a request.`);
-      const verification = typeof args.verification === 'string' ? args.verification.trim() : '';
-      if (!VERIFICATION_REFERENCE.test(verification)) {
-        throw badInput('verification', '"verification" must be the identity-verification reference (3-200 letters, digits, spaces or .,_:/#()-).');
-      }
+      if (!kind || !STAFF_KINDS.includes(kind)) throw badInput(`"kind" must be one of ${STAFF_KINDS.join(', ')} when staff file a request.`, { argument: 'kind' });
+      const verification = verificationReference(args.verification);
       return fileOnce(ctx, { kind, subjectId: args.subjectId.toLowerCase(), verification });
     },
   },
