@@ -73,6 +73,16 @@ export async function readSubjectRestrictions(db: Executor, subjectId: string): 
   return db.select().from(restrictions).where(eq(restrictions.subjectId, subjectId)).orderBy(restrictions.restrictedAt, restrictions.purpose);
 }
 
+/** The standing restrictions of many subjects (for a loader), by subject then time. */
+export async function readRestrictionsOfSubjects(db: Executor, subjectIds: readonly string[]): Promise<RestrictionRow[]> {
+  if (subjectIds.length === 0) return [];
+  return db
+    .select()
+    .from(restrictions)
+    .where(inArray(restrictions.subjectId, [...subjectIds]))
+    .orderBy(restrictions.subjectId, restrictions.restrictedAt, restrictions.purpose);
+}
+
 /** Of `subjectIds`, each one's restricted purposes among `purposes` (all purposes when omitted); subjects without any are absent. */
 export async function readRestrictedPurposes(
   db: Executor,

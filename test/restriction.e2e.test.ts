@@ -233,4 +233,23 @@ describe('restrictProcessing and liftRestriction', () => {
     }
     expect(await inAudience('SURVEY')).toBe(true);
   });
+
+  it('the candidate sees their standing restrictions on their own record, and so does support; an employer does not', async () => {
+    const mine = '{ me { restrictions { purpose restrictedAt } } }';
+    expect((await ok(t.query(mine, { token: candidate }))).body.data!.me.restrictions).toEqual([]);
+    await ok(t.query(RESTRICT, { token: candidate, variables: { p: ['ADVERTISING', 'MARKETING'] } }));
+    try {
+      const listed = (await ok(t.query(mine, { token: candidate }))).body.data!.me.restrictions as { purpose: string; restrictedAt: string }[];
+      expect(listed.map((r) => r.purpose).sort()).toEqual(['ADVERTISING', 'MARKETING']);
+      for (const r of listed) expect(Date.now() - Date.parse(r.restrictedAt)).toBeLessThan(60_000);
+      const staff = await t.query(`{ candidate(id: "${SUBJECT}") { restrictions { purpose } } }`, { token: support, purpose: 'SUPPORT' });
+      expect(staff.body.data!.candidate.restrictions.map((r: { purpose: string }) => r.purpose).sort()).toEqual(['ADVERTISING', 'MARKETING']);
+      const other = await t.query(`{ candidate(id: "${SUBJECT}") { restrictions { purpose } } }`, { token: employer, purpose: 'EMPLOYER_DISCLOSURE' });
+      expect(other.body.data?.candidate?.restrictions ?? null).toBeNull();
+      expect(JSON.stringify(other.body)).not.toContain('ADVERTISING');
+    } finally {
+      await ok(t.query(LIFT, { token: candidate, variables: { p: ['ADVERTISING', 'MARKETING'] } }));
+    }
+    expect((await ok(t.query(mine, { token: candidate }))).body.data!.me.restrictions).toEqual([]);
+  });
 });

@@ -46,6 +46,7 @@ const COORDINATE_COLUMNS: Record<string, readonly string[]> = {
   'Candidate.birthDate': ['users.candidates.birth_date'],
   'Candidate.consentHistory': ['privacy.consent_events.subject_id'],
   'Candidate.consents': ['privacy.consents.subject_id'],
+  'Candidate.restrictions': ['privacy.restrictions.subject_id'],
   'Candidate.desiredIndustries': ['users.candidates.desired_industries'],
   'Candidate.desiredPrefectures': ['users.candidates.desired_prefectures'],
   'Candidate.email': ['users.candidates.email'],

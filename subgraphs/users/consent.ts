@@ -26,6 +26,7 @@ import { SUBJECT_STANDINGS } from '../../directives/standing.ts';
 import { consentStateAt, isConsentLive } from '../../ledger/consent.ts';
 import { applyConsentChange, readConsentEventsOfSubjects, readConsentsOfSubjects, type ConsentEventRow, type ConsentRow } from '../../ledger/store.ts';
 import { isRegisteredRecipient, readSubjectStanding } from '../../ledger/subjects.ts';
+import { readRestrictionsOfSubjects } from '../../ledger/restrictions.ts';
 import type { SubgraphContext } from '../common/context.ts';
 import { isUuid, iso } from '../common/sql.ts';
 import { groupLoader } from '../common/batch-loader.ts';
@@ -36,6 +37,11 @@ export type { ConsentEventRow, ConsentRow };
 /** The current consent rows of many candidates, one query per request wave. */
 export function consentsLoader(ctx: SubgraphContext) {
   return groupLoader(ctx, 'users.consents', (ids) => readConsentsOfSubjects(ctx.db, ids), (row) => row.subjectId);
+}
+
+/** The standing restrictions of many candidates, oldest first. */
+export function restrictionsLoader(ctx: SubgraphContext) {
+  return groupLoader(ctx, 'users.restrictions', (ids) => readRestrictionsOfSubjects(ctx.db, ids), (row) => row.subjectId);
 }
 
 /** The ledger events of many candidates in the order they were appended. */

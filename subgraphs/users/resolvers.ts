@@ -2,7 +2,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { addresses, candidates, residenceCards, resumes, workHistory } from '../../db/schema/users.ts';
 import type { SubgraphContext } from '../common/context.ts';
-import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolvers, mayReadConsents } from './consent.ts';
+import { changeConsent, consentHistoryLoader, consentsLoader, consentTypeResolvers, mayReadConsents, restrictionsLoader } from './consent.ts';
 import { idsIn, isUuid, iso, preparedByIds } from '../common/sql.ts';
 import { groupLoader, rowLoader } from '../common/batch-loader.ts';
 import { candidateVisibility } from './visibility.ts';
@@ -141,6 +141,11 @@ export const resolvers: GraphQLResolverMap<SubgraphContext> = {
       mayReadConsents(ctx, parent.id) ? consentsLoader(ctx).load(parent.id) : null,
     consentHistory: (parent: CandidateRow, _args, ctx: SubgraphContext) =>
       mayReadConsents(ctx, parent.id) ? consentHistoryLoader(ctx).load(parent.id) : null,
+    // Whoever may read the consent record may read the restrictions (the same policy on the field).
+    restrictions: async (parent: CandidateRow, _args, ctx: SubgraphContext) =>
+      mayReadConsents(ctx, parent.id)
+        ? (await restrictionsLoader(ctx).load(parent.id)).map((r) => ({ purpose: r.purpose, restrictedAt: iso(r.restrictedAt) }))
+        : null,
     ...accountabilityResolvers.Candidate,
   },
   ProvisionRecord: accountabilityResolvers.ProvisionRecord,
