@@ -26,6 +26,14 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Who asked, as every entry about a caller's request records it: the bound caller's columns. */
+export function callerColumns(caller: { sub: string | null; role: string | null; org: string | null; purpose: string | null; legalBasis: string | null }): Pick<
+  AuditEntry,
+  'callerSub' | 'role' | 'org' | 'purpose' | 'legalBasis'
+> {
+  return { callerSub: caller.sub, role: caller.role, org: caller.org, purpose: caller.purpose, legalBasis: caller.legalBasis };
+}
+
 /** A log row: an entry at its place in a chain. */
 export interface ChainedRow extends AuditEntry {
   chainId: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { dsrRequests } from '../db/schema/rights.ts';
 import { addresses, candidates, resumes } from '../db/schema/users.ts';
-import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
+import { demoTokens, startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
 
 /** The demo candidate: applied to DEMO_IDS.job at DEMO_IDS.employer (who may see them). */
 const SUBJECT = DEMO_IDS.candidate;
@@ -19,11 +19,7 @@ let candidate: string;
 
 beforeAll(async () => {
   t = await startTestSystem();
-  [employer, support, candidate] = await Promise.all([
-    t.token({ role: 'employer', org: DEMO_IDS.employer }),
-    t.token({ role: 'support' }),
-    t.token({ role: 'candidate', sub: SUBJECT }),
-  ]);
+  ({ employer, support, candidate } = await demoTokens(t));
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { SUBJECT_STANDINGS, type SubjectStanding } from '../directives/standing.ts';
 import { readSubjectStanding, recordSubjectStanding } from '../ledger/subjects.ts';
-import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
+import { demoTokens, startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
 
 /** The demo candidate: applied to DEMO_IDS.job at DEMO_IDS.employer, grants MARKETING, recipient of DEMO_IDS.campaign. */
 const SUBJECT = DEMO_IDS.candidate;
@@ -18,12 +18,7 @@ let candidate: string;
 
 beforeAll(async () => {
   t = await startTestSystem();
-  [employer, marketer, support, candidate] = await Promise.all([
-    t.token({ role: 'employer', org: DEMO_IDS.employer }),
-    t.token({ role: 'marketer' }),
-    t.token({ role: 'support' }),
-    t.token({ role: 'candidate', sub: SUBJECT }),
-  ]);
+  ({ employer, marketer, support, candidate } = await demoTokens(t));
 });
 
 afterAll(async () => {

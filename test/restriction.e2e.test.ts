@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../db/seed/index.ts';
 import { dsrRequests, restrictions } from '../db/schema/rights.ts';
 import { PURPOSE_CODES, PURPOSES, RESTRICTABLE_PURPOSES } from '../directives/purposes.ts';
-import { startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
+import { demoTokens, startTestSystem, type GraphQLResponse, type TestSystem } from './system.ts';
 
 /** The demo candidate: applied to DEMO_IDS.job at DEMO_IDS.employer, grants MARKETING, recipient of DEMO_IDS.campaign. */
 const SUBJECT = DEMO_IDS.candidate;
@@ -19,12 +19,7 @@ let candidate: string;
 
 beforeAll(async () => {
   t = await startTestSystem();
-  [employer, marketer, support, candidate] = await Promise.all([
-    t.token({ role: 'employer', org: DEMO_IDS.employer }),
-    t.token({ role: 'marketer' }),
-    t.token({ role: 'support' }),
-    t.token({ role: 'candidate', sub: SUBJECT }),
-  ]);
+  ({ employer, marketer, support, candidate } = await demoTokens(t));
 });
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { DEMO_IDS } from '../db/seed/index.ts';
 import type { DatabaseHandle } from '../db/client.ts';
 import type { Purpose } from '../directives/purposes.ts';
 import type { Role } from '../directives/roles.ts';
@@ -98,4 +99,26 @@ export async function startTestSystem(options: Partial<Pick<SystemOptions, 'enfo
       if (!options.db) await db.close();
     },
   };
+}
+
+/** Tokens of the demo world's callers: its employer, a marketer, support staff and the demo candidate themselves. */
+export interface DemoTokens {
+  employer: string;
+  marketer: string;
+  support: string;
+  candidate: string;
+}
+
+/**
+ * One token per demo caller, for tests that follow the demo candidate (DEMO_IDS.candidate) through the graph.
+ * @example const { employer, candidate } = await demoTokens(t);
+ */
+export async function demoTokens(t: TestSystem): Promise<DemoTokens> {
+  const [employer, marketer, support, candidate] = await Promise.all([
+    t.token({ role: 'employer', org: DEMO_IDS.employer }),
+    t.token({ role: 'marketer' }),
+    t.token({ role: 'support' }),
+    t.token({ role: 'candidate', sub: DEMO_IDS.candidate }),
+  ]);
+  return { employer, marketer, support, candidate };
 }

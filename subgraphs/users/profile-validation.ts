@@ -214,6 +214,9 @@ export interface ProfileUpdateInput {
   resume?: { summary?: unknown; skills?: unknown } | null;
 }
 
+/** The candidate columns a correction may change but not remove. */
+type CorrectableField = 'fullName' | 'fullNameKana' | 'email' | 'desiredIndustries' | 'desiredPrefectures';
+
 /** A validated correction: only what the input named, each value in its stored form. */
 export interface ProfilePatch {
   candidate: { fullName?: string; fullNameKana?: string; email?: string; phone?: string | null; desiredIndustries?: string[]; desiredPrefectures?: string[] };
@@ -231,21 +234,22 @@ export interface ProfilePatch {
 export function validateProfileUpdate(input: ProfileUpdateInput): { ok: true; patch: ProfilePatch } | { ok: false; problem: FieldProblem } {
   const patch: ProfilePatch = { candidate: {}, coordinates: [] };
   const fail = (problem: FieldProblem) => ({ ok: false as const, problem });
-  const notNull = (name: string) => fail({ field: `input.${name}`, message: `"input.${name}" cannot be removed: omit it to keep the current value.` });
+  const removed = (name: string): FieldProblem => ({ field: `input.${name}`, message: `"input.${name}" cannot be removed: omit it to keep the current value.` });
+  const notNull = (name: string) => fail(removed(name));
   const has = (name: keyof ProfileUpdateInput) => Object.hasOwn(input, name) && input[name] !== undefined;
-
-  for (const [name, check] of [
-    ['fullName', (f: string, v: unknown) => checkText(f, v, LIMITS.name)],
-    ['fullNameKana', checkKana],
-    ['email', checkEmail],
-  ] as const) {
-    if (!has(name)) continue;
-    if (input[name] === null) return notNull(name);
+  // A candidate column that can be corrected but not removed: checked, stored in its normal form, its coordinate recorded.
+  const correct = <K extends CorrectableField>(name: K, check: (field: string, value: unknown) => Checked<NonNullable<ProfilePatch['candidate'][K]>>): FieldProblem | undefined => {
+    if (!has(name)) return undefined;
+    if (input[name] === null) return removed(name);
     const checked = check(`input.${name}`, input[name]);
-    if (!checked.ok) return fail(checked.problem);
+    if (!checked.ok) return checked.problem;
     patch.candidate[name] = checked.value;
     patch.coordinates.push(`Candidate.${name}`);
-  }
+    return undefined;
+  };
+
+  const named = correct('fullName', (f, v) => checkText(f, v, LIMITS.name)) ?? correct('fullNameKana', checkKana) ?? correct('email', checkEmail);
+  if (named) return fail(named);
   if (has('phone')) {
     if (input.phone === null) patch.candidate.phone = null;
     else {
@@ -269,17 +273,8 @@ export function validateProfileUpdate(input: ProfileUpdateInput): { ok: true; pa
     patch.address = { postalCode: postalCode.value, prefecture: prefecture.value, city: city.value, street: street.value };
     patch.coordinates.push('Address.postalCode', 'Address.prefecture', 'Address.city', 'Address.street');
   }
-  for (const [name, check] of [
-    ['desiredIndustries', checkIndustries],
-    ['desiredPrefectures', checkPrefectures],
-  ] as const) {
-    if (!has(name)) continue;
-    if (input[name] === null) return notNull(name);
-    const checked = check(`input.${name}`, input[name]);
-    if (!checked.ok) return fail(checked.problem);
-    patch.candidate[name] = checked.value;
-    patch.coordinates.push(`Candidate.${name}`);
-  }
+  const listed = correct('desiredIndustries', checkIndustries) ?? correct('desiredPrefectures', checkPrefectures);
+  if (listed) return fail(listed);
   if (has('resume')) {
     const resume = input.resume;
     if (resume === null || typeof resume !== 'object') return notNull('resume');

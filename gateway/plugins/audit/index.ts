@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { sql } from 'drizzle-orm';
 import { parse } from 'graphql';
-import type { AuditEntry } from '../../../audit/chain.ts';
+import { callerColumns, type AuditEntry } from '../../../audit/chain.ts';
 import type { CheckpointKey } from '../../../audit/checkpoint.ts';
 import type { Provision } from '../../../audit/provision.ts';
 import { createAuditWriter, type AuditWriter, type AuditWriterMetrics, type AuditWriterOptions } from '../../../audit/writer.ts';
@@ -69,11 +69,7 @@ export function accessEntry(
     event: 'FIELD_ACCESS',
     occurredAt: operation.at,
     requestId: context.requestId,
-    callerSub: caller.sub,
-    role: caller.role,
-    org: caller.org,
-    purpose: caller.purpose,
-    legalBasis: caller.legalBasis,
+    ...callerColumns(caller),
     operationName: privacy.operationName,
     operationType: privacy.operationType,
     documentHash: operation.documentHash,
@@ -177,11 +173,7 @@ export function releaseEntry(release: ReportedRelease, context: GatewayContext, 
     event: 'STATISTICS_RELEASE',
     occurredAt: operation.at,
     requestId: context.requestId,
-    callerSub: caller.sub,
-    role: caller.role,
-    org: caller.org,
-    purpose: caller.purpose,
-    legalBasis: caller.legalBasis,
+    ...callerColumns(caller),
     operationName: operation.operationName,
     operationType: operation.operationType,
     documentHash: operation.documentHash,

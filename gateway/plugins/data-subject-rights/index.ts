@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { CryptoKey } from 'jose';
 import { parse } from 'graphql';
-import type { AuditEntry } from '../../../audit/chain.ts';
+import { callerColumns, type AuditEntry } from '../../../audit/chain.ts';
 import type { Database } from '../../../db/client.ts';
 import type { BoundCaller } from '../../../directives/caller.ts';
 import { isProjectError } from '../../../directives/errors.ts';
@@ -236,11 +236,7 @@ export function useDataSubjectRights(options: DataSubjectRightsOptions): DataSub
         event: 'DATA_SUBJECT_REQUEST',
         occurredAt: at,
         requestId: httpRequestId,
-        callerSub: caller.sub,
-        role: caller.role,
-        org: caller.org,
-        purpose: caller.purpose,
-        legalBasis: caller.legalBasis,
+        ...callerColumns(caller),
         operationName: null,
         operationType: null,
         documentHash: null,
