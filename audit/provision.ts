@@ -50,29 +50,11 @@ export function japanDay(at: Date): string {
   return lastDay;
 }
 
-/**
- * What makes provisions one bulk record, as a plain string: cheap to build on every response (the record key, a
- * digest of the same, is computed only when a record is written).
- */
-function identity(day: string, kind: string, recipientId: string | null, subjectId: string, basis: string, items: readonly string[]): string {
-  return `${day}\u0000${kind}\u0000${recipientId ?? ''}\u0000${subjectId}\u0000${basis}\u0000${items.join('\u0001')}`;
-}
-
 function sortedItems(items: readonly string[]): string[] {
   // Lists built in coordinate order (provisionsOf) are already sorted and unique: kept as they are.
   let ascending = true;
   for (let i = 1; i < items.length && ascending; i++) ascending = items[i - 1]! < items[i]!;
   return ascending ? (items as string[]) : [...new Set(items)].sort();
-}
-
-export function provisionIdentity(provision: Provision): string {
-  const basis = provision.basis.kind === 'CONSENT' ? `C${provision.basis.consentEventId}` : `L${provision.basis.reference}`;
-  return identity(japanDay(provision.at), provision.recipient.kind, provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null, provision.subjectId, basis, sortedItems(provision.items));
-}
-
-function rowIdentity(row: ProvisionRow): string {
-  const basis = row.basisKind === 'CONSENT' ? `C${row.consentEventId}` : `L${row.legalBasis}`;
-  return identity(row.providedOn, row.recipientKind, row.recipientId, row.subjectId, basis, row.items);
 }
 
 /**
@@ -130,15 +112,65 @@ export interface Repeat {
   provision: Provision;
 }
 
+/** One bulk record this process knows is committed today. */
+type Leaf = object;
+
+/** An items list's part of a bulk record's identity; lists shared by many provisions (provisionsOf) are joined once. */
+const itemKeys = new WeakMap<readonly string[], string>();
+
+function itemsKey(items: readonly string[]): string {
+  let key = itemKeys.get(items);
+  if (key === undefined) itemKeys.set(items, (key = items.join('\u0001')));
+  return key;
+}
+
 /**
  * Which bulk records this process knows are committed today, and the repeats of them not yet counted in the
  * database. A repeat of a committed record needs no write before its response: it raises a counter, flushed
  * periodically (`provision_count`, `last_provided_at`).
+ *
+ * A record is found by its parts in nested maps (day, recipient and basis kind → subject → items → basis), not by
+ * one string of them all: every response repeats the same few keys (the day and recipient, the items lists its
+ * provisions share), whose hashes the strings keep, so a repeated page of 100 provisions builds no identity strings.
  */
 export class BulkRecords {
   #day = '';
-  readonly #committed = new Set<string>();
-  #repeats = new Map<string, Repeat>();
+  readonly #committed = new Map<string, Map<string, Map<string, Map<number | string, Leaf>>>>();
+  #repeats = new Map<Leaf, Repeat>();
+  #prefixParts: [string, string, string | null] = ['', '', null];
+  #prefix = '';
+
+  /** The record's day, recipient and basis kind as one key, reused while they stay the same (they do within a response). */
+  #prefixOf(day: string, kind: string, recipientId: string | null): string {
+    const parts = this.#prefixParts;
+    if (parts[0] !== day || parts[1] !== kind || parts[2] !== recipientId) {
+      this.#prefixParts = [day, kind, recipientId];
+      this.#prefix = `${day}\u0000${kind}\u0000${recipientId ?? ''}`;
+    }
+    return this.#prefix;
+  }
+
+  #leaf(day: string, kind: string, recipientId: string | null, subjectId: string, items: string, basis: number | string, create: boolean): Leaf | undefined {
+    const prefix = this.#prefixOf(day, kind, recipientId);
+    let bySubject = this.#committed.get(prefix);
+    if (!bySubject) {
+      if (!create) return undefined;
+      this.#committed.set(prefix, (bySubject = new Map()));
+    }
+    let byItems = bySubject.get(subjectId);
+    if (!byItems) {
+      if (!create) return undefined;
+      bySubject.set(subjectId, (byItems = new Map()));
+    }
+    let byBasis = byItems.get(items);
+    if (!byBasis) {
+      if (!create) return undefined;
+      byItems.set(items, (byBasis = new Map()));
+    }
+    let leaf = byBasis.get(basis);
+    if (!leaf && create) byBasis.set(basis, (leaf = {}));
+    return leaf;
+  }
 
   /** Counts the repeats of committed records and returns the rows that must be written before the response. */
   admit(provisions: readonly Provision[]): ProvisionRow[] {
@@ -146,14 +178,18 @@ export class BulkRecords {
     for (const provision of provisions) {
       const day = japanDay(provision.at);
       this.#roll(day);
-      const key = provisionIdentity(provision);
-      if (day === this.#day && this.#committed.has(key)) {
-        const repeat = this.#repeats.get(key);
-        if (repeat) {
-          repeat.count++;
-          if (provision.at > repeat.last) repeat.last = provision.at;
-        } else this.#repeats.set(key, { count: 1, last: provision.at, provision });
-      } else first.push(provisionRow(provision));
+      const recipientId = provision.recipient.kind === 'EMPLOYER' ? provision.recipient.id : null;
+      const basis = provision.basis.kind === 'CONSENT' ? provision.basis.consentEventId : provision.basis.reference;
+      const leaf = day === this.#day ? this.#leaf(day, provision.recipient.kind, recipientId, provision.subjectId, itemsKey(sortedItems(provision.items)), basis, false) : undefined;
+      if (!leaf) {
+        first.push(provisionRow(provision));
+        continue;
+      }
+      const repeat = this.#repeats.get(leaf);
+      if (repeat) {
+        repeat.count++;
+        if (provision.at > repeat.last) repeat.last = provision.at;
+      } else this.#repeats.set(leaf, { count: 1, last: provision.at, provision });
     }
     return first;
   }
@@ -162,28 +198,32 @@ export class BulkRecords {
   committed(rows: readonly ProvisionRow[]): void {
     for (const row of rows) {
       this.#roll(row.providedOn);
-      if (row.providedOn === this.#day) this.#committed.add(rowIdentity(row));
+      if (row.providedOn !== this.#day) continue;
+      const basis = row.basisKind === 'CONSENT' ? row.consentEventId! : row.legalBasis!;
+      this.#leaf(row.providedOn, row.recipientKind, row.recipientId, row.subjectId, itemsKey(row.items), basis, true);
     }
   }
 
   /** Takes the repeats counted so far, by record key (to be added to their records); `restore` gives them back after a failed flush. */
   takeRepeats(): Map<string, Repeat> {
     const taken = new Map<string, Repeat>();
-    for (const repeat of this.#repeats.values()) taken.set(provisionRow(repeat.provision).recordKey, repeat);
+    for (const repeat of this.#repeats.values()) {
+      const key = provisionRow(repeat.provision).recordKey;
+      const seen = taken.get(key);
+      if (!seen) taken.set(key, { ...repeat });
+      else {
+        // A record given back by `restore` and counted again since.
+        seen.count += repeat.count;
+        if (repeat.last > seen.last) seen.last = repeat.last;
+      }
+    }
     this.#repeats = new Map();
     return taken;
   }
 
   restore(repeats: ReadonlyMap<string, Repeat>): void {
-    for (const repeat of repeats.values()) {
-      const key = provisionIdentity(repeat.provision);
-      const seen = this.#repeats.get(key);
-      if (!seen) this.#repeats.set(key, { ...repeat });
-      else {
-        seen.count += repeat.count;
-        if (repeat.last > seen.last) seen.last = repeat.last;
-      }
-    }
+    // Kept apart from the records' own counters; takeRepeats merges them by record key.
+    for (const repeat of repeats.values()) this.#repeats.set({}, { ...repeat });
   }
 
   get pendingRepeats(): number {

@@ -79,6 +79,22 @@ describe('provisionsOf', () => {
     expect(provisions.every((p) => p.recipient.kind === 'EMPLOYER' && p.recipient.id === EMPLOYER)).toBe(true);
   });
 
+  it('gives each subject exactly the coordinates released about them, with as many coordinates as a response may hold', () => {
+    for (const width of [3, 30, 31, 45]) {
+      const coordinates = Array.from({ length: width }, (_, i) => `Candidate.f${String(i).padStart(2, '0')}`);
+      // A gets every coordinate, B every other one, C only the last.
+      const C = '00000000-0000-4000-8000-00000000000c';
+      const wide = new Map(coordinates.map((c, i) => [c, new Set<string | null>([A, ...(i % 2 === 0 ? [B] : []), ...(i === width - 1 ? [C] : []), null])]));
+      const provisions = provisionsOf(outcome({ released: wide, consentEvents: new Map([[A, 1], [B, 2], [C, 3]]) }), context, AT, undefined);
+      const bySubject = new Map(provisions.map((p) => [p.subjectId, p]));
+      expect(bySubject.get(A)!.items).toEqual(coordinates);
+      expect(bySubject.get(B)!.items).toEqual(coordinates.filter((_, i) => i % 2 === 0));
+      expect(bySubject.get(C)!.items).toEqual([coordinates[width - 1]]);
+      expect(bySubject.get(A)!.categories).toEqual(coordinates.map(() => 'UNCLASSIFIED'));
+      expect(provisions).toHaveLength(3);
+    }
+  });
+
   it('fails closed when a released subject has no consent event', () => {
     expect(() => provisionsOf(outcome({ released, consentEvents: new Map([[A, 11]]) }), context, AT, undefined)).toThrow(
       expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }),

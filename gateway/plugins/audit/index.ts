@@ -56,9 +56,15 @@ export function accessEntry(
   const withheld: Record<string, string[]> = {};
   for (const coordinate of privacy.denied) withheld[coordinate] = [plannedReason(operation.index, coordinate, context.caller)];
   for (const [coordinate, reasons] of disclosure?.withheld ?? []) withheld[coordinate] = [...new Set([...(withheld[coordinate] ?? []), ...reasons])].sort();
-  const masked = [...new Map(privacy.masked.map((m) => [`${m.coordinate}\u0000${m.strategy}`, { coordinate: m.coordinate, strategy: m.strategy }])).values()].sort(
-    (a, b) => (a.coordinate < b.coordinate ? -1 : a.coordinate > b.coordinate ? 1 : a.strategy < b.strategy ? -1 : 1),
-  );
+  // One (coordinate, strategy) pair per kind of mask, in order, without building a key per masked value.
+  const strategies = new Map<string, Set<string>>();
+  for (const m of privacy.masked) {
+    const set = strategies.get(m.coordinate);
+    if (set) set.add(m.strategy);
+    else strategies.set(m.coordinate, new Set([m.strategy]));
+  }
+  const masked: { coordinate: string; strategy: string }[] = [];
+  for (const coordinate of [...strategies.keys()].sort()) for (const strategy of [...strategies.get(coordinate)!].sort()) masked.push({ coordinate, strategy });
   const withheldCount = Object.keys(withheld).length;
   if (!privacy.rejected && released.length === 0 && withheldCount === 0 && masked.length === 0) return null;
   const subjects = new Set<string>();
@@ -94,35 +100,61 @@ export function provisionsOf(privacy: PrivacyOutcome, context: GatewayContext, a
   const definition = PURPOSES[caller.purpose];
   const toEmployer = definition.consent === 'subject-and-recipient';
   if (!toEmployer && !definition.legalBasis) return [];
-  const items = new Map<string, string[]>();
-  // In coordinate order: each subject's list comes out sorted, as a provision record keeps it.
-  for (const [coordinate, subjects] of [...disclosure.released].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    for (const subject of subjects) {
-      if (subject === null) continue;
-      let list = items.get(subject);
-      if (!list) items.set(subject, (list = []));
-      list.push(coordinate);
+  // In coordinate order: each subject's list comes out sorted, as a provision record keeps it. Subjects provided the
+  // same coordinates (most of a page) share one items list and one categories list.
+  const coordinates = [...disclosure.released.keys()].sort();
+  const items = new Map<string, { items: string[]; categories: string[] }>();
+  const category = (c: string) => {
+    const field = index?.fields.get(c);
+    return field?.kind === 'pii' ? field.policy.category : 'UNCLASSIFIED';
+  };
+  if (coordinates.length <= 30) {
+    // Each subject's coordinates as a bit set, then one list per distinct set.
+    const sets = new Map<string, number>();
+    for (let i = 0; i < coordinates.length; i++) {
+      for (const subject of disclosure.released.get(coordinates[i]!)!) if (subject !== null) sets.set(subject, (sets.get(subject) ?? 0) | (1 << i));
+    }
+    const bySet = new Map<number, { items: string[]; categories: string[] }>();
+    for (const [subject, set] of sets) {
+      let list = bySet.get(set);
+      if (!list) {
+        const chosen = coordinates.filter((_, i) => (set & (1 << i)) !== 0);
+        bySet.set(set, (list = { items: chosen, categories: chosen.map(category) }));
+      }
+      items.set(subject, list);
+    }
+  } else {
+    const bySubject = new Map<string, string[]>();
+    const lists = new Map<string, { items: string[]; categories: string[] }>();
+    for (const coordinate of coordinates) {
+      for (const subject of disclosure.released.get(coordinate)!) {
+        if (subject === null) continue;
+        let list = bySubject.get(subject);
+        if (!list) bySubject.set(subject, (list = []));
+        list.push(coordinate);
+      }
+    }
+    for (const [subject, list] of bySubject) {
+      const key = list.join('\u0001');
+      let shared = lists.get(key);
+      if (!shared) lists.set(key, (shared = { items: list, categories: list.map(category) }));
+      items.set(subject, shared);
     }
   }
+  if (toEmployer && caller.org === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
+  if (!toEmployer && caller.legalBasis === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
+  // One recipient (and, under a legal basis, one basis) for every provision of the response.
+  const recipient: Provision['recipient'] = toEmployer ? { kind: 'EMPLOYER', id: caller.org! } : { kind: 'LEGAL_BASIS' };
+  const legalBasis: Provision['basis'] | null = toEmployer ? null : { kind: 'LEGAL_BASIS', reference: caller.legalBasis! };
   const provisions: Provision[] = [];
-  for (const [subjectId, coordinates] of items) {
-    const categories = coordinates.map((c) => {
-      const field = index?.fields.get(c);
-      return field?.kind === 'pii' ? field.policy.category : 'UNCLASSIFIED';
-    });
-    let basis: Provision['basis'];
-    let recipient: Provision['recipient'];
-    if (toEmployer) {
+  for (const [subjectId, { items: provided, categories }] of items) {
+    let basis: Provision['basis'] | null = legalBasis;
+    if (basis === null) {
       const eventId = disclosure.consentEvents.get(subjectId);
-      if (typeof eventId !== 'number' || caller.org === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
+      if (typeof eventId !== 'number') throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
       basis = { kind: 'CONSENT', consentEventId: eventId };
-      recipient = { kind: 'EMPLOYER', id: caller.org };
-    } else {
-      if (caller.legalBasis === null) throw new PrivacyError('AUDIT_UNAVAILABLE', 'A provision record could not be written.');
-      basis = { kind: 'LEGAL_BASIS', reference: caller.legalBasis };
-      recipient = { kind: 'LEGAL_BASIS' };
     }
-    provisions.push({ at, recipient, subjectId, items: coordinates, categories, basis, requestId: context.requestId });
+    provisions.push({ at, recipient, subjectId, items: provided, categories, basis, requestId: context.requestId });
   }
   return provisions;
 }
