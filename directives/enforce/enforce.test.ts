@@ -362,6 +362,28 @@ describe('shapeResponse', () => {
     expect(hidden.passThrough).toBe(false);
   });
 
+  it('reads the same disclosure summary off a pass-through result as the full pass records, odd values included', async () => {
+    const support = caller('FRAUD_PREVENTION', 'support');
+    const p = plan('{ people { id name n2: name history { years } } me { id name } }', support);
+    expect(p.passThrough).toBe(true);
+    const data = {
+      people: [
+        { id: 'p1', name: 'Taro', n2: 'Taro', history: { years: 3 } },
+        { id: 'p2', name: null, n2: 'Jiro', history: 'not an object' },
+        { id: 7, name: 'no subject id', n2: null, history: null },
+        { id: 'p4', n2: 'skipped name' },
+      ],
+      me: { id: 'p3', name: 'Hanako' },
+    };
+    const deferred = await shapeResponse(p, structuredClone(data), shapeOptions(support));
+    const full = await shapeResponse({ ...p, passThrough: false }, structuredClone(data), shapeOptions(support));
+    const summary = (d: typeof full.disclosure) => Object.fromEntries([...d.released].map(([k, v]) => [k, [...v].sort()]));
+    expect(summary(deferred.disclosure)).toEqual(summary(full.disclosure));
+    // An alias releases its field (p2's n2, p4's n2 without a name); a non-string id is no identifiable subject.
+    expect(summary(deferred.disclosure)).toEqual({ 'Person.name': [null, 'p1', 'p2', 'p3', 'p4'] });
+    expect([deferred.disclosure.withheld.size, deferred.disclosure.consentEvents.size]).toEqual([0, 0]);
+  });
+
   it('withholds an object whose concrete type cannot be told', async () => {
     const c = caller('SERVICE_PROVISION', 'candidate');
     const p = plan('{ node(id: "1") { id } }', c);

@@ -81,13 +81,14 @@ class Disclosure implements DisclosureSummary {
     if (!this.#consentEvents.has(subject)) this.#consentEvents.set(subject, eventId);
   }
 
+  // A deferred summary belongs to a pass-through plan, which withholds nothing and checks no consent: these two
+  // are empty whether or not the releases have been read off the result (logs and metrics read them on every
+  // response; only the access log needs the releases).
   get consentEvents(): ReadonlyMap<string, number | null> {
-    this.#settle();
     return this.#consentEvents;
   }
 
   get withheld(): ReadonlyMap<string, ReadonlySet<string>> {
-    this.#settle();
     return this.#withheld;
   }
 
