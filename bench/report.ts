@@ -235,6 +235,35 @@ export interface BenchReport {
   statistics?: StatisticsLatency;
 }
 
+/**
+ * The access-log writer during each scenario's measured runs (ours with the log on): rows written per second, the
+ * mean batch (rows per insert: group commit), the commit latency over the run's last 1,024 batches, and records that
+ * failed (timeouts, refusals). Medians over rounds; null when no run carried the writer's counts.
+ */
+export function auditTable(runs: RunRecord[]): string | null {
+  const lines: string[] = [];
+  for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
+    const mine = runs.filter((r) => r.scenario === id && r.targetCounters?.auditRows !== undefined);
+    if (mine.length === 0) continue;
+    const c = (r: RunRecord, name: string) => r.targetCounters?.[name] ?? 0;
+    const rows = stats(mine.map((r) => c(r, 'auditRows') / Math.max(1e-9, r.load.seconds)));
+    const batch = stats(mine.map((r) => c(r, 'auditRows') / Math.max(1, c(r, 'auditBatches'))));
+    const p50 = stats(mine.map((r) => c(r, 'gauge.auditCommitP50Ms')));
+    const p99 = stats(mine.map((r) => c(r, 'gauge.auditCommitP99Ms')));
+    const provisions = mine.reduce((a, r) => a + c(r, 'auditProvisionRecords'), 0);
+    const failed = mine.reduce((a, r) => a + c(r, 'auditFailedRows'), 0);
+    lines.push(`| ${id} | ${f0(rows.median)} | ${batch.median.toFixed(1)} | ${f2(p50.median)} / ${f2(p99.median)} | ${f0(provisions)} | ${f0(failed)} |`);
+  }
+  if (lines.length === 0) return null;
+  return [
+    'The access-log writer during the measured runs (medians over rounds; commit latency over each run\'s last 1,024 batches):',
+    '',
+    '| scenario | log rows/s | rows per batch | commit p50 / p99 ms | provision records inserted | failed |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...lines,
+  ].join('\n');
+}
+
 export function renderMarkdown(report: BenchReport, profiles: string[]): string {
   const { machine: host, settings } = report;
   const sections: string[] = [
@@ -264,6 +293,7 @@ export function renderMarkdown(report: BenchReport, profiles: string[]): string 
       '',
       ratioTable(ratios(phase.runs), cpuRatios(phase.runs), addedLatency(phase.runs)),
       '',
+      ...(auditTable(phase.runs) ? [auditTable(phase.runs)!, ''] : []),
       ...(phase.cpuLimit
         ? [
             `Every gateway (A's included) runs under the same cgroup CPU quota of ${phase.cpuLimit} CPU, as under a container CPU limit: the gateway, not the subgraphs or the database, sets the pace, so req/s ratios compare the gateways' work per request.`,

@@ -282,7 +282,7 @@ async function runPhase(
         log(
           `  ${scenario.id.padEnd(5)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(2)} ms  p99 ${load.p99Ms.toFixed(2)} ms  ` +
             `CPU ${record.targetCpuMicrosPerRequest.toFixed(0)} µs/req (system ${record.targetSystemCpuMicrosPerRequest!.toFixed(0)})  subgraphs ${record.subgraphsCpuMicrosPerRequest.toFixed(0)} µs/req  ` +
-            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${fetchesNote(record.targetCounters)}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
+            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${fetchesNote(record.targetCounters)}${auditNote(record.targetCounters, load.seconds)}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
         );
       }
     }
@@ -293,8 +293,20 @@ async function runPhase(
   }
 }
 
+/** Counts over the run (after − before); `gauge.` figures (the writer's commit latency) as they stood at its end. */
 function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? 0)]));
+  return Object.fromEntries(Object.entries(after).map(([name, value]) => [name, name.startsWith('gauge.') ? value : value - (before[name] ?? 0)]));
+}
+
+/** The access-log writer during the run: rows per second, mean batch, commit latency. */
+function auditNote(counts: Record<string, number> | undefined, seconds: number): string {
+  if (!counts || counts.auditRows === undefined) return '';
+  const batches = Math.max(1, counts.auditBatches ?? 0);
+  return (
+    `  log ${(counts.auditRows / Math.max(1e-9, seconds)).toFixed(0)} rows/s in ${counts.auditBatches} batches (mean ${(counts.auditRows / batches).toFixed(1)}), ` +
+    `commit p50 ${(counts['gauge.auditCommitP50Ms'] ?? 0).toFixed(2)} p99 ${(counts['gauge.auditCommitP99Ms'] ?? 0).toFixed(2)} ms` +
+    `${counts.auditFailedRows ? `, ${counts.auditFailedRows} failed` : ''}`
+  );
 }
 
 /** The peers count the requests they served and the subgraph fetches they sent: with deduplication off, a whole number per request. */
