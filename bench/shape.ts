@@ -1,5 +1,6 @@
 // Micro-benchmark of the enforcement pass alone: shapeResponse over D's employer page (100 candidates) and B's
-// candidate page (50), on the real supergraph's plans, in one process, with an in-memory consent loader.
+// candidate page (50), as the candidate search and as a job's applicants (the bench's default plan), on the real
+// supergraph's plans, in one process, with an in-memory consent loader.
 // Prints µs per shaped response (median of rounds), in place (or passed through, where the plan changes nothing)
 // and copying (the full pass). Usage: npx tsx bench/shape.ts [rounds]
 import { composeServices } from '@apollo/composition';
@@ -10,7 +11,7 @@ import { planOperation, type SelectionPlan } from '../directives/enforce/operati
 import { shapeResponse } from '../directives/enforce/response.ts';
 import { readPrivacyIndex } from '../directives/policy.ts';
 import { allSubgraphs } from '../scripts/system.ts';
-import { CANDIDATE_PAGE_QUERY, EMPLOYER_PAGE_QUERY } from './scenarios.ts';
+import { CANDIDATE_PAGE_QUERY, EMPLOYER_PAGE_QUERY, PAGE_QUERIES } from './scenarios.ts';
 
 const composed = composeServices(allSubgraphs().map((d) => ({ name: d.name, typeDefs: d.typeDefs, url: `http://localhost/${d.name}` })));
 if (!composed.schema || !composed.supergraphSdl) throw new Error('composition failed');
@@ -84,3 +85,7 @@ const support: BoundCaller = { sub: 'bench', role: 'support', org: null, purpose
 await measure('D employer page (100)', EMPLOYER_PAGE_QUERY, employer, 100, rounds);
 await measure('B candidate page (50)', CANDIDATE_PAGE_QUERY, compliance, 50, rounds);
 await measure('C candidate page (50)', CANDIDATE_PAGE_QUERY, support, 50, rounds);
+// The pages `npm run bench` sends by default (a job's applicants): an Application names its candidate as its data
+// subject, and the client does not select candidateId, so the rewrite adds a hidden selection and no plan passes through.
+await measure('D applicants (100)', PAGE_QUERIES.entity.employer, employer, 100, rounds);
+await measure('B applicants (50)', PAGE_QUERIES.entity.candidates, compliance, 50, rounds);
