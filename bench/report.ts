@@ -235,24 +235,42 @@ export interface BenchReport {
   statistics?: StatisticsLatency;
 }
 
+/** The access-log writer's figures over one run, from the counts our gateway child reports; null when it reported none. */
+export function writerFigures(run: Pick<RunRecord, 'targetCounters'> & { load: Pick<LoadResult, 'seconds'> }) {
+  const counts = run.targetCounters;
+  if (!counts || counts.auditRows === undefined) return null;
+  const c = (name: string) => counts[name] ?? 0;
+  return {
+    rowsPerSecond: c('auditRows') / Math.max(1e-9, run.load.seconds),
+    batches: c('auditBatches'),
+    rowsPerBatch: c('auditRows') / Math.max(1, c('auditBatches')),
+    commitP50Ms: c('gauge.auditCommitP50Ms'),
+    commitP99Ms: c('gauge.auditCommitP99Ms'),
+    provisionRecords: c('auditProvisionRecords'),
+    /** Records of failed batches and records refused at once (queue full, closed). */
+    failed: c('auditFailedRows'),
+    /** Records whose commit took longer than the timeout (their batch may still have committed, or failed too). */
+    timedOut: c('auditTimeouts'),
+  };
+}
+
 /**
  * The access-log writer during each scenario's measured runs (ours with the log on): rows written per second, the
  * mean batch (rows per insert: group commit), the commit latency over the run's last 1,024 batches, and records that
- * failed (timeouts, refusals). Medians over rounds; null when no run carried the writer's counts.
+ * failed or timed out (a timed-out record whose batch then failed counts in both). Medians over rounds; null when no
+ * run carried the writer's counts.
  */
 export function auditTable(runs: RunRecord[]): string | null {
   const lines: string[] = [];
   for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
-    const mine = runs.filter((r) => r.scenario === id && r.targetCounters?.auditRows !== undefined);
+    const mine = runs.filter((r) => r.scenario === id).flatMap((r) => writerFigures(r) ?? []);
     if (mine.length === 0) continue;
-    const c = (r: RunRecord, name: string) => r.targetCounters?.[name] ?? 0;
-    const rows = stats(mine.map((r) => c(r, 'auditRows') / Math.max(1e-9, r.load.seconds)));
-    const batch = stats(mine.map((r) => c(r, 'auditRows') / Math.max(1, c(r, 'auditBatches'))));
-    const p50 = stats(mine.map((r) => c(r, 'gauge.auditCommitP50Ms')));
-    const p99 = stats(mine.map((r) => c(r, 'gauge.auditCommitP99Ms')));
-    const provisions = mine.reduce((a, r) => a + c(r, 'auditProvisionRecords'), 0);
-    const failed = mine.reduce((a, r) => a + c(r, 'auditFailedRows'), 0);
-    lines.push(`| ${id} | ${f0(rows.median)} | ${batch.median.toFixed(1)} | ${f2(p50.median)} / ${f2(p99.median)} | ${f0(provisions)} | ${f0(failed)} |`);
+    const median = (f: (w: (typeof mine)[number]) => number) => stats(mine.map(f)).median;
+    const total = (f: (w: (typeof mine)[number]) => number) => mine.reduce((a, w) => a + f(w), 0);
+    lines.push(
+      `| ${id} | ${f0(median((w) => w.rowsPerSecond))} | ${median((w) => w.rowsPerBatch).toFixed(1)} | ${f2(median((w) => w.commitP50Ms))} / ${f2(median((w) => w.commitP99Ms))} | ` +
+        `${f0(total((w) => w.provisionRecords))} | ${f0(total((w) => w.failed + w.timedOut))} |`,
+    );
   }
   if (lines.length === 0) return null;
   return [

@@ -21,7 +21,7 @@ import { installedWrk, loadGeneratorCpuMicros, runLoad, stopLoad, type LoadTarge
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.ts';
 import type { GatewayChildConfig } from './processes/gateway.ts';
 import { profileMarkdown, readProfile, summarizeProfile } from './profile.ts';
-import { addedLatency, cpuRatios, ratios, renderMarkdown, summarizeRuns, type BenchReport, type PhaseRecord, type RunRecord } from './report.ts';
+import { addedLatency, cpuRatios, ratios, renderMarkdown, summarizeRuns, writerFigures, type BenchReport, type PhaseRecord, type RunRecord } from './report.ts';
 import {
   PAGE_QUERIES,
   LEGAL_BASIS_REFERENCE,
@@ -282,7 +282,7 @@ async function runPhase(
         log(
           `  ${scenario.id.padEnd(5)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(2)} ms  p99 ${load.p99Ms.toFixed(2)} ms  ` +
             `CPU ${record.targetCpuMicrosPerRequest.toFixed(0)} µs/req (system ${record.targetSystemCpuMicrosPerRequest!.toFixed(0)})  subgraphs ${record.subgraphsCpuMicrosPerRequest.toFixed(0)} µs/req  ` +
-            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${fetchesNote(record.targetCounters)}${auditNote(record.targetCounters, load.seconds)}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
+            `RSS ${(record.targetMaxRssKb / 1024).toFixed(0)} MB  other busy ${record.otherBusyCores.toFixed(2)} cores  checked ${load.matched}${fetchesNote(record.targetCounters)}${auditNote(record)}${bad > 0 ? `  ** ${bad} bad responses: ${load.firstMismatch ?? warm.firstMismatch ?? ''}` : ''}`,
         );
       }
     }
@@ -299,13 +299,12 @@ function counterDelta(before: Record<string, number>, after: Record<string, numb
 }
 
 /** The access-log writer during the run: rows per second, mean batch, commit latency. */
-function auditNote(counts: Record<string, number> | undefined, seconds: number): string {
-  if (!counts || counts.auditRows === undefined) return '';
-  const batches = Math.max(1, counts.auditBatches ?? 0);
+function auditNote(run: RunRecord): string {
+  const w = writerFigures(run);
+  if (!w) return '';
   return (
-    `  log ${(counts.auditRows / Math.max(1e-9, seconds)).toFixed(0)} rows/s in ${counts.auditBatches} batches (mean ${(counts.auditRows / batches).toFixed(1)}), ` +
-    `commit p50 ${(counts['gauge.auditCommitP50Ms'] ?? 0).toFixed(2)} p99 ${(counts['gauge.auditCommitP99Ms'] ?? 0).toFixed(2)} ms` +
-    `${counts.auditFailedRows ? `, ${counts.auditFailedRows} failed` : ''}`
+    `  log ${w.rowsPerSecond.toFixed(0)} rows/s in ${w.batches} batches (mean ${w.rowsPerBatch.toFixed(1)}), commit p50 ${w.commitP50Ms.toFixed(2)} p99 ${w.commitP99Ms.toFixed(2)} ms` +
+    `${w.failed > 0 ? `, ${w.failed} failed` : ''}${w.timedOut > 0 ? `, ${w.timedOut} timed out` : ''}`
   );
 }
 

@@ -16,6 +16,7 @@ import { createConsentLoader } from '../../gateway/consent.ts';
 import { loadOrCreateDevKeys } from '../../gateway/keys.ts';
 import { bindPurpose } from '../../gateway/plugins/purpose/bind.ts';
 import { startGateway, type GatewayOptions } from '../../gateway/server.ts';
+import type { AuditWriterMetrics } from '../../audit/writer.ts';
 import { createLogger } from '../../gateway/logger.ts';
 import { pino } from 'pino';
 import { counters, runChild } from './child.ts';
@@ -133,15 +134,17 @@ async function startOurs(config: GatewayChildConfig, supergraphSdl: string) {
   if (writer) {
     // The writer's own counts, read at every usage reply: the bench reports rows written per second, batch sizes and
     // commit latency beside each run (counters as deltas over the run, `gauge.` values as they stand at its end).
-    const figures: Record<string, () => number> = {
-      auditRows: () => writer.metrics().rows,
-      auditBatches: () => writer.metrics().batches,
-      auditProvisionRecords: () => writer.metrics().provisionRecords,
-      auditFailedRows: () => writer.metrics().failedRows + writer.metrics().timeouts + writer.metrics().refusedQueueFull,
-      'gauge.auditCommitP50Ms': () => writer.metrics().commitLatencyMs.p50,
-      'gauge.auditCommitP99Ms': () => writer.metrics().commitLatencyMs.p99,
+    const figures: Record<string, (m: AuditWriterMetrics) => number> = {
+      auditRows: (m) => m.rows,
+      auditBatches: (m) => m.batches,
+      auditProvisionRecords: (m) => m.provisionRecords,
+      // Disjoint: a refused record never joins a batch. Timeouts apart (a timed-out record's batch may fail as well).
+      auditFailedRows: (m) => m.failedRows + m.refusedQueueFull,
+      auditTimeouts: (m) => m.timeouts,
+      'gauge.auditCommitP50Ms': (m) => m.commitLatencyMs.p50,
+      'gauge.auditCommitP99Ms': (m) => m.commitLatencyMs.p99,
     };
-    for (const [name, read] of Object.entries(figures)) Object.defineProperty(counters, name, { get: read, enumerable: true });
+    for (const [name, read] of Object.entries(figures)) Object.defineProperty(counters, name, { get: () => read(writer.metrics()), enumerable: true });
   }
   return {
     info: { url: gateway.url, audit: gateway.audit !== null },
